@@ -1,0 +1,109 @@
+"""Sampling that stays right when the evidence is overwhelming.
+
+The posterior of (p, tau) is a mixture over outcomes k of the conditional posteriors given
+``z = k`` with weights ``P(z=k|E)`` (DESIGN.md, "measured pitfall"): plain NUTS on the marginal
+model locks each chain into one component. So we
+1. compute the weights exactly by quadrature (:mod:`forecast.marginal`);
+2. sample each conditional posterior with NUTS — unimodal, so chains agree — reusing one compiled
+   model and one NUTS step across conditions (and across weeks of a backfill): the evidence is a
+   per-kind table swapped through ``pm.Data``;
+3. keep the K conditional samples side by side on a ``given`` dimension; every posterior summary
+   is the weight-averaged mixture of them.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import arviz as az
+import numpy as np
+import pymc as pm
+import xarray as xr
+
+from forecast.design import EvidenceArrays
+from forecast.marginal import outcome_weights, tabulate
+from forecast.model import build_model, condition_mask, data_values
+from forecast.schema import Question
+
+SAMPLER_NAME = "NUTS per outcome condition (PyMC) + exact outcome weights by quadrature"
+
+
+@dataclass(frozen=True)
+class SamplerSettings:
+    draws: int = 1000
+    tune: int = 1000
+    chains: int = 2
+    target_accept: float = 0.9
+
+
+class Forecaster:
+    """One compiled model and NUTS step for a question; ``fit`` swaps evidence and condition."""
+
+    def __init__(self, question: Question, arrays: EvidenceArrays, settings: SamplerSettings = SamplerSettings()):
+        self.question = question
+        self.settings = settings
+        self.base_rates = np.array([question.prior.base_rates[o] for o in arrays.outcomes])
+        self.model = build_model(question, arrays)
+        with self.model:
+            self.step = pm.NUTS(target_accept=settings.target_accept)
+
+    def fit(self, arrays: EvidenceArrays, seed: int, on_condition: Callable[[str], None] | None = None) -> az.InferenceData:
+        """Posterior for ``arrays``: per-condition draws plus the exact mixture weights."""
+        table = tabulate(arrays)
+        weights = outcome_weights(arrays, table, self.base_rates)
+        seeds = np.random.SeedSequence(seed).generate_state(len(arrays.outcomes))
+        with self.model:
+            pm.set_data(data_values(table))
+        conditional = []
+        for k, outcome in enumerate(arrays.outcomes):
+            if on_condition:
+                on_condition(outcome)
+            conditional.append(self._sample_given(k, int(seeds[k])))
+        return _assemble(conditional, arrays, weights)
+
+    def _sample_given(self, k: int, seed: int) -> az.InferenceData:
+        rng = np.random.default_rng(seed)
+        n_kinds = len(self.model.coords["kind"])
+        initvals = [{"tau": np.exp(rng.normal(0.0, 0.3, n_kinds))} for _ in range(self.settings.chains)]
+        with self.model:
+            pm.set_data({"log_condition": condition_mask(len(self.base_rates), k)})
+            return pm.sample(
+                draws=self.settings.draws,
+                tune=self.settings.tune,
+                chains=self.settings.chains,
+                cores=1,
+                step=self.step,
+                initvals=initvals,
+                random_seed=seed,
+                progressbar=False,
+                compute_convergence_checks=False,
+                quiet=True,
+            )
+
+
+def _assemble(conditional: list[az.InferenceData], arrays: EvidenceArrays, weights) -> az.InferenceData:
+    given = xr.IndexVariable("given", list(arrays.outcomes))
+    posterior = xr.concat([c.posterior for c in conditional], dim=given)
+    sample_stats = xr.concat([c.sample_stats[["diverging", "tree_depth", "step_size"]] for c in conditional], dim=given)
+    mixture = xr.Dataset(
+        {
+            "log_marginal_likelihood": ("given", weights.log_marginal),
+            "weight": ("given", weights.probability),
+            "loo_probability": (("item", "outcome"), weights.loo_probability.reshape(arrays.n_items, -1)),
+        },
+        coords={"given": list(arrays.outcomes), "outcome": list(arrays.outcomes), "item": list(arrays.ids)},
+    )
+    constant = xr.Dataset(
+        {
+            "log_lik": (("item", "outcome"), arrays.log_lik.reshape(arrays.n_items, -1)),
+            "reliability": ("item", arrays.reliability),
+            "weight": ("item", arrays.weight),
+            "kind_index": ("item", arrays.kind_index),
+        },
+        coords={"item": list(arrays.ids), "outcome": list(arrays.outcomes)},
+    )
+    with warnings.catch_warnings():  # the `mixture` group is non-standard on purpose
+        warnings.simplefilter("ignore", UserWarning)
+        return az.InferenceData(posterior=posterior, sample_stats=sample_stats, constant_data=constant, mixture=mixture)

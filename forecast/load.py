@@ -1,0 +1,171 @@
+"""Load and validate the question, the kind catalogue and the evidence tree.
+
+Every problem becomes an :class:`InputError` (``file:line: field: message``); loaders collect all
+of them before failing so an analyst fixes a whole file in one pass.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from forecast.schema import EvidenceItem, Kind, Question
+from forecast.yamlio import InputError, LocatedData, Loc, load_yaml
+
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+class InputErrors(Exception):
+    """One or more input problems; ``str()`` lists them one per line."""
+
+    def __init__(self, errors: list[InputError]):
+        self.errors = errors
+        super().__init__("\n".join(e.render() for e in errors))
+
+
+@dataclass(frozen=True)
+class LocatedItem:
+    """An evidence item and where it was written."""
+
+    item: EvidenceItem
+    path: Path
+    line: int | None
+
+
+def default_kinds_path() -> Path:
+    return Path(str(resources.files("forecast") / "kinds.yaml"))
+
+
+def _errors_from_validation(located: LocatedData, err: ValidationError, prefix: Loc = ()) -> list[InputError]:
+    out = []
+    for problem in err.errors():
+        loc = (*prefix, *problem["loc"])
+        field = ".".join(str(p) for p in problem["loc"]) or "item"
+        message = problem["msg"].removeprefix("Value error, ")
+        if problem["type"] == "extra_forbidden":
+            message = "unknown field (check the spelling)"
+        out.append(InputError(located.path, located.line_of(loc), field, message))
+    return out
+
+
+def _validate(model: type[BaseModel], located: LocatedData, data: Any, prefix: Loc = (), context: dict | None = None):
+    try:
+        return model.model_validate(data, context=context), []
+    except ValidationError as err:
+        return None, _errors_from_validation(located, err, prefix)
+
+
+def load_question(path: Path) -> Question:
+    """The question in ``path`` (a file, or a folder holding exactly one question file)."""
+    path = _single_question_file(path)
+    located = load_yaml(path)
+    if not isinstance(located.data, dict):
+        raise InputErrors([InputError(path, 1, "", "a question file must be a mapping")])
+    question, errors = _validate(Question, located, located.data)
+    if errors:
+        raise InputErrors(errors)
+    return question
+
+
+def _single_question_file(path: Path) -> Path:
+    if path.is_file():
+        return path
+    if not path.is_dir():
+        raise InputErrors([InputError(path, None, "", "no such file or folder")])
+    files = sorted(p for p in path.iterdir() if p.suffix in YAML_SUFFIXES and p.is_file())
+    if len(files) != 1:
+        names = ", ".join(p.name for p in files) or "none"
+        raise InputErrors([InputError(path, None, "", f"expected one question file, found {names}")])
+    return files[0]
+
+
+def load_kinds(path: Path | None = None, outcomes: list[str] | None = None) -> dict[str, Kind]:
+    """The kind catalogue; profiles must name exactly the question's outcomes when given."""
+    located = load_yaml(path or default_kinds_path())
+    if not isinstance(located.data, dict):
+        raise InputErrors([InputError(located.path, 1, "", "the kind catalogue must be a mapping")])
+    kinds, errors = {}, []
+    for kind_id, entry in located.data.items():
+        kind, problems = _validate(Kind, located, entry, (kind_id,))
+        errors += problems
+        if kind is None:
+            continue
+        if outcomes is not None and kind.profile is not None and set(kind.profile) != set(outcomes):
+            errors.append(
+                InputError(located.path, located.line_of((kind_id, "profile")), f"{kind_id}.profile",
+                           f"must name exactly the outcomes {outcomes}")
+            )
+        kinds[kind_id] = kind
+    if errors:
+        raise InputErrors(errors)
+    return kinds
+
+
+def evidence_files(root: Path) -> list[Path]:
+    """All YAML files under ``root`` (any depth), in a stable order."""
+    if root.is_file():
+        return [root]
+    if not root.is_dir():
+        raise InputErrors([InputError(root, None, "", "no such file or folder")])
+    return sorted(p for p in root.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
+
+
+def load_evidence(root: Path, question: Question, kinds: dict[str, Kind]) -> list[LocatedItem]:
+    """Every evidence item under ``root``, validated; raises InputErrors listing all problems."""
+    context = {"outcomes": question.outcome_ids, "kinds": kinds}
+    items: list[LocatedItem] = []
+    errors: list[InputError] = []
+    first_seen: dict[str, LocatedItem] = {}
+    for path in evidence_files(root):
+        try:
+            located = load_yaml(path)
+        except InputError as err:
+            errors.append(err)
+            continue
+        entries = _entries(located)
+        if entries is None:
+            errors.append(InputError(path, 1, "", "an evidence file holds one item (a mapping) or a list of items"))
+            continue
+        for loc, entry in entries:
+            if not isinstance(entry, dict):
+                errors.append(InputError(path, located.line_of(loc), "item", "each item must be a mapping"))
+                continue
+            item, problems = _validate(EvidenceItem, located, entry, loc, context)
+            errors += problems
+            if item is None:
+                continue
+            here = LocatedItem(item, path, located.line_of(loc))
+            if (earlier := first_seen.get(item.id)) is not None:
+                errors.append(
+                    InputError(path, located.line_of((*loc, "id")), "id",
+                               f"duplicate id {item.id!r} (also in {earlier.path}:{earlier.line})")
+                )
+                continue
+            first_seen[item.id] = here
+            items.append(here)
+    if errors:
+        raise InputErrors(errors)
+    return sorted(items, key=lambda located_item: (located_item.item.date, located_item.item.id))
+
+
+def _entries(located: LocatedData) -> list[tuple[Loc, Any]] | None:
+    data = located.data
+    if data is None:
+        return []
+    if isinstance(data, dict):
+        return [((), data)]
+    if isinstance(data, list):
+        return [((index,), entry) for index, entry in enumerate(data)]
+    return None
+
+
+def split_by_date(items: list[LocatedItem], as_of: date) -> tuple[list[LocatedItem], list[LocatedItem]]:
+    """(items dated on or before ``as_of``, items dated after it)."""
+    kept = [i for i in items if i.item.date <= as_of]
+    later = [i for i in items if i.item.date > as_of]
+    return kept, later

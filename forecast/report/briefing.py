@@ -1,0 +1,86 @@
+"""Render a run folder's briefing (HTML and PDF from one Jinja2 template), atomically."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup, escape
+
+from .context import Briefing, build
+from .history import MANIFEST, SUMMARY, earlier_runs, find_history, read_json
+
+TEMPLATE = "briefing.html.j2"
+HTML_NAME = "briefing.html"
+PDF_NAME = "briefing.pdf"
+_TEMPLATES = Path(__file__).parent / "templates"
+
+
+def keep_ranges(text: str) -> Markup:
+    """Escape ``text`` and keep number ranges such as '51–75%' on one line."""
+    return Markup(re.sub(r"(\d+\u2013\d+%)", r'<span class="nobr">\1</span>', str(escape(text))))
+
+
+def _environment() -> Environment:
+    env = Environment(loader=FileSystemLoader(str(_TEMPLATES)), autoescape=True,
+                      undefined=StrictUndefined, keep_trailing_newline=True)
+    env.filters["keep_ranges"] = keep_ranges
+    return env
+
+
+def render_html(briefing: Briefing) -> str:
+    """The briefing as one self-contained HTML page (screen and print CSS both inside)."""
+    return _environment().get_template(TEMPLATE).render(b=briefing)
+
+
+def load_run(run_dir: Path, history: list[dict[str, Any]] | None = None) -> Briefing:
+    """Read ``run_dir``'s summary/manifest and its earlier runs into template values."""
+    summary = read_json(run_dir / SUMMARY)
+    manifest_path = run_dir / MANIFEST
+    manifest = read_json(manifest_path) if manifest_path.exists() else {}
+    runs = find_history(run_dir, summary) if history is None else earlier_runs(summary, history)
+    return build(summary, manifest, runs)
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and ``os.replace``."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def render_briefing(run_dir: Path, history: list[dict[str, Any]] | None = None) -> tuple[Path, Path]:
+    """Render briefing.html and briefing.pdf into run_dir from its summary.json/manifest.json.
+
+    ``history``: earlier runs' summary dicts (older first), optional; when None, sibling run
+    folders in ``run_dir.parent`` whose summary.json has the same question id and an earlier
+    as_of are used. Runs of another question or not earlier than this one are ignored either way.
+    The previous run (latest earlier as_of) gives "change since last run"; all runs give the
+    trend chart. Both files are rendered in memory first and only then written, each atomically,
+    so a failure leaves the old briefing in place. Returns (html_path, pdf_path).
+    """
+    from .pdf import html_to_pdf  # WeasyPrint is slow to import; only load it when needed.
+
+    run_dir = Path(run_dir)
+    briefing = load_run(run_dir, history)
+    html = render_html(briefing)
+    pdf = html_to_pdf(html, run_dir, briefing.run_id or briefing.as_of)
+    html_path, pdf_path = run_dir / HTML_NAME, run_dir / PDF_NAME
+    write_atomic(html_path, html.encode("utf-8"))
+    write_atomic(pdf_path, pdf)
+    return html_path, pdf_path

@@ -1,0 +1,238 @@
+"""Charts for the briefing, drawn with matplotlib (Agg) and returned as inline SVG text.
+
+Every chart is deterministic (fixed ``svg.hashsalt``, no date metadata) and gets its own id
+prefix, so several charts can live in one HTML page without clashing ids. Text is drawn as
+paths, so the charts look the same in the PDF, on a phone or in print, whatever fonts the
+reader has.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import textwrap
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter, MultipleLocator  # noqa: E402
+
+from .wep import format_pct  # noqa: E402
+
+# Okabe-Ito: readable for colour-blind readers and in greyscale print.
+OUTCOME_COLOURS: tuple[str, ...] = ("#0072B2", "#009E73", "#E69F00", "#D55E00", "#CC79A7", "#56B4E9")
+INK = "#1f2933"
+MUTED = "#6b7280"
+GRID = "#d9dee5"
+RAISES = "#1f5fa8"
+LOWERS = "#c2571a"
+WIDTH_IN = 6.6  # print / desktop
+NARROW_IN = 4.2  # phones: same font size, so text stays readable at ~400 px
+FONT_PT = 10.5
+
+_RC = {
+    "svg.hashsalt": "forecast-briefing",
+    "svg.fonttype": "path",
+    "font.family": "DejaVu Sans",
+    "font.size": FONT_PT,
+    "axes.edgecolor": MUTED,
+    "axes.labelcolor": INK,
+    "axes.titlesize": FONT_PT,
+    "xtick.color": INK,
+    "ytick.color": INK,
+    "xtick.labelsize": FONT_PT - 0.5,
+    "ytick.labelsize": FONT_PT,
+    "legend.fontsize": FONT_PT - 0.5,
+    "legend.frameon": False,
+    "path.simplify": False,
+}
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart in two widths: ``wide`` for desktop and print, ``narrow`` for phones."""
+
+    wide: str
+    narrow: str
+
+
+@dataclass(frozen=True)
+class Bar:
+    """One outcome on the probability chart."""
+
+    label: str
+    mean: float
+    low: float
+    high: float
+    previous: float | None = None
+
+
+@dataclass(frozen=True)
+class Series:
+    """One outcome over runs on the trend chart."""
+
+    label: str
+    means: Sequence[float]
+    lows: Sequence[float]
+    highs: Sequence[float]
+
+
+@dataclass(frozen=True)
+class Driver:
+    """One evidence item's impact (fraction) on the charted outcome."""
+
+    title: str
+    impact: float
+
+
+def _pct_axis(axis: matplotlib.axis.Axis) -> None:
+    axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0f}%"))
+
+
+def _svg(fig: Figure, prefix: str, title: str) -> str:
+    """Serialise ``fig`` to SVG text ready to inline: no prolog/doctype, unique ids, fluid size."""
+    buf = io.StringIO()
+    fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
+    plt.close(fig)
+    svg = buf.getvalue()
+    svg = svg[svg.index("<svg"):]
+    prefix = re.sub(r"[^A-Za-z0-9-]", "_", prefix)
+    svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S)  # rdf boilerplate
+    svg = re.sub(r"\s*<!--.*?-->", "", svg, flags=re.S)  # text-as-path comments
+    # Prefix ids and the references to them so charts sharing a page cannot collide.
+    svg = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}-\1"', svg)
+    svg = re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', svg)
+    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", svg)
+    # Fluid width: keep the viewBox, let CSS size it.
+    svg = re.sub(r'^<svg([^>]*?) width="[^"]*" height="[^"]*"',
+                 rf'<svg\1 class="chart" role="img" aria-label="{_attr(title)}"', svg, count=1)
+    svg = svg.replace(">", f"><title>{_attr(title)}</title>", 1)
+    return svg.strip() + "\n"
+
+
+def _attr(text: str) -> str:
+    return (text.replace("&", "&amp;").replace('"', "&quot;")
+            .replace("<", "&lt;").replace(">", "&gt;"))
+
+
+def _style(ax: matplotlib.axes.Axes) -> None:
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+    ax.set_axisbelow(True)
+
+
+def probability_chart(bars: Sequence[Bar], interval: float, previous_label: str | None,
+                      width: float = WIDTH_IN) -> str:
+    """Horizontal bars of each outcome's probability with credible-interval whiskers.
+
+    ``previous`` values (when given) are drawn as hollow diamonds labelled ``previous_label``.
+    """
+    with plt.rc_context(_RC):
+        n = len(bars)
+        narrow = width < WIDTH_IN
+        fig, ax = plt.subplots(figsize=(width, (0.55 if narrow else 0.45) * n + (1.25 if narrow else 1.0)),
+                               layout="constrained")
+        ys = list(range(n))[::-1]
+        for i, (bar, y) in enumerate(zip(bars, ys, strict=True)):
+            colour = OUTCOME_COLOURS[i % len(OUTCOME_COLOURS)]
+            ax.barh(y, bar.mean * 100, height=0.6, color=colour, alpha=0.85, zorder=2)
+            ax.errorbar(bar.mean * 100, y,
+                        xerr=[[max(bar.mean - bar.low, 0) * 100], [max(bar.high - bar.mean, 0) * 100]],
+                        fmt="none", ecolor=INK, elinewidth=1.3, capsize=4, capthick=1.3, zorder=3)
+            room = bar.high * 100 + 14 <= 100
+            ax.text(bar.high * 100 + 1.5 if room else bar.low * 100 - 1.5, y, format_pct(bar.mean),
+                    va="center", ha="left" if room else "right", color=INK, fontsize=FONT_PT,
+                    fontweight="bold", zorder=6,
+                    bbox=None if room else {"facecolor": "white", "edgecolor": "none", "pad": 1})
+            if bar.previous is not None:
+                ax.plot(bar.previous * 100, y, marker="D", markersize=7, markerfacecolor="white",
+                        markeredgecolor=INK, markeredgewidth=1.4, linestyle="none", zorder=5)
+        ax.set_yticks(ys, [textwrap.fill(b.label, 17) if narrow else b.label for b in bars])
+        ax.set_xlim(0, 100)
+        ax.set_ylim(-0.6, n - 0.4)
+        ax.xaxis.set_major_locator(MultipleLocator(20))
+        _pct_axis(ax.xaxis)
+        ax.grid(axis="x", color=GRID, linewidth=0.8)
+        _style(ax)
+        ax.set_xlabel("Probability on the horizon date (%)")
+        ax.errorbar([], [], xerr=[], fmt="none", ecolor=INK, elinewidth=1.3, capsize=4,
+                    label=f"{interval * 100:.0f}% credible interval")
+        if previous_label:
+            ax.plot([], [], marker="D", markersize=7, markerfacecolor="white", markeredgecolor=INK,
+                    linestyle="none", label=previous_label)
+        fig.legend(loc="outside upper right", ncol=1 if narrow else 2, handletextpad=0.4,
+                   columnspacing=1.2)
+        return _svg(fig, f"prob-{width:g}", "Probability of each outcome with credible intervals")
+
+
+def trend_chart(dates: Sequence[date], series: Sequence[Series], interval: float,
+                width: float = WIDTH_IN) -> str:
+    """Each outcome's probability over runs, with a light band for its credible interval."""
+    with plt.rc_context(_RC):
+        narrow = width < WIDTH_IN
+        fig, ax = plt.subplots(figsize=(width, 3.6 if narrow else 2.8), layout="constrained")
+        xs = list(range(len(dates)))
+        for i, s in enumerate(series):
+            colour = OUTCOME_COLOURS[i % len(OUTCOME_COLOURS)]
+            ax.fill_between(xs, [v * 100 for v in s.lows], [v * 100 for v in s.highs],
+                            color=colour, alpha=0.12, linewidth=0)
+            ax.plot(xs, [v * 100 for v in s.means], color=colour, marker="o", markersize=5,
+                    linewidth=2, label=s.label)
+        ax.set_xticks(xs, [d.strftime("%d %b\n%Y") if i in (0, len(dates) - 1) or d.month == 1
+                           else d.strftime("%d %b") for i, d in enumerate(dates)])
+        ax.set_xlim(-0.3, len(xs) - 0.7)
+        ax.set_ylim(0, 100)
+        ax.yaxis.set_major_locator(MultipleLocator(20))
+        _pct_axis(ax.yaxis)
+        ax.set_ylabel("Probability (%)")
+        ax.grid(axis="y", color=GRID, linewidth=0.8)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1 if narrow else 2,
+                  handlelength=1.6)
+        ax.set_title(f"Shading: {interval * 100:.0f}% credible interval",
+                     loc="left", color=MUTED, fontsize=FONT_PT - 0.5)
+        return _svg(fig, f"trend-{width:g}", "Probability of each outcome over successive runs")
+
+
+def drivers_chart(drivers: Sequence[Driver], outcome_label: str, width: float = WIDTH_IN) -> str:
+    """Diverging bars: how much each item moved ``outcome_label``, in percentage points.
+
+    Each item's title sits above its bar, so long titles never squeeze the bars on a phone.
+    """
+    with plt.rc_context(_RC):
+        n = len(drivers)
+        narrow = width < WIDTH_IN
+        fig, ax = plt.subplots(figsize=(width, 0.5 * n + (1.0 if narrow else 0.75)), layout="constrained")
+        values = [d.impact * 100 for d in drivers]
+        span = max([abs(v) for v in values] + [0.1]) * 1.28
+        for k, (d, v) in enumerate(zip(drivers, values, strict=True)):
+            y = -k
+            colour = RAISES if v >= 0 else LOWERS
+            ax.barh(y - 0.2, v, height=0.36, color=colour, zorder=2)
+            title = textwrap.shorten(d.title, width=int(width * 11.8), placeholder="…")
+            ax.text(-span, y + 0.24, title, va="center", ha="left", color=INK, fontsize=FONT_PT - 0.5,
+                    zorder=5, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.8})
+            sign = "+" if v > 0 else ("\u2212" if v < 0 else "")
+            ax.text(v + (span * 0.02 if v >= 0 else -span * 0.02), y - 0.2, f"{sign}{abs(v):.1f}",
+                    va="center", ha="left" if v >= 0 else "right", color=colour,
+                    fontsize=FONT_PT - 0.5, fontweight="bold")
+        ax.axvline(0, color=INK, linewidth=1, zorder=3)
+        ax.set_xlim(-span, span)
+        ax.set_ylim(-n + 0.5, 0.5)
+        ax.set_yticks([])
+        ax.xaxis.set_major_formatter(FuncFormatter(
+            lambda v, _pos: f"{'+' if v > 0 else ('−' if v < 0 else '')}{abs(v):g}"))
+        ax.grid(axis="x", color=GRID, linewidth=0.8)
+        for side in ("top", "right", "left"):
+            ax.spines[side].set_visible(False)
+        label = f"Change in P({outcome_label}) due to the item, percentage points (◀ lowers · raises ▶)"
+        ax.set_xlabel(textwrap.fill(label, int(width * 12)))
+        return _svg(fig, f"drivers-{width:g}", f"Evidence items that moved the probability of {outcome_label} most")

@@ -1,0 +1,301 @@
+"""Turn a run's summary/manifest (plus earlier runs) into the plain values the template shows.
+
+Pure: no file access, no clock. Everything the reader sees is formatted here, so the template
+only lays it out and Jinja2 escapes it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date
+from collections.abc import Callable
+from typing import Any
+
+from markupsafe import Markup
+
+from . import charts
+from .wep import arrow, bottom_line, format_interval, format_pct, format_pp, wep_term
+
+SCHEMA_VERSION = 1
+RHAT_MAX = 1.01
+ESS_MIN = 400.0
+DIVERGENCES_MAX = 0
+TOP_DRIVERS = 8
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December")
+
+
+def long_date(iso: str) -> str:
+    """'2025-11-26' -> '26 November 2025' (locale-independent)."""
+    d = date.fromisoformat(str(iso))
+    return f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+def short_date(iso: str) -> str:
+    """'2025-11-26' -> '26 Nov 2025'."""
+    d = date.fromisoformat(str(iso))
+    return f"{d.day} {_MONTHS[d.month - 1][:3]} {d.year}"
+
+
+@dataclass(frozen=True)
+class OutcomeRow:
+    id: str
+    label: str
+    short: str
+    definition: str
+    colour: str
+    mean: float
+    pct: str
+    interval: str
+    wep: str
+    sentence: str
+    prior_pct: str
+    prev_pct: str | None = None
+    delta: str | None = None
+    arrow: str | None = None
+    trend: str = "flat"  # up / down / flat, for styling
+
+
+@dataclass(frozen=True)
+class ImpactCell:
+    text: str
+    style: str
+
+
+@dataclass(frozen=True)
+class DriverRow:
+    id: str
+    title: str
+    date: str
+    kind: str
+    source: str
+    cells: list[ImpactCell]
+
+
+@dataclass(frozen=True)
+class EvidenceRow:
+    id: str
+    date: str
+    kind: str
+    title: str
+    source: str
+    reliability: str
+    lead_impact: str
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    value: str
+    threshold: str
+    ok: bool
+
+
+@dataclass
+class Briefing:
+    """Everything the template needs."""
+
+    title: str
+    question_id: str
+    run_id: str
+    as_of: str
+    as_of_long: str
+    horizon: str
+    horizon_long: str
+    interval_pct: str
+    outcomes: list[OutcomeRow]
+    ranked: list[OutcomeRow]
+    headline: str
+    others: list[str]
+    lead: OutcomeRow
+    previous: dict[str, str] | None
+    n_items: int
+    n_new: int
+    prob_chart: charts.Chart
+    trend_chart: charts.Chart | None
+    n_runs: int
+    drivers_chart: charts.Chart | None
+    drivers: list[DriverRow]
+    new_evidence: list[EvidenceRow]
+    prior_strength: str
+    prior_provenance: str
+    checks: list[Check]
+    diagnostics_failed: bool
+    warnings: list[str]
+    sampler: dict[str, str]
+    log_ml: list[tuple[str, str]]
+    excluded: list[str]
+    inputs: list[tuple[str, str]]
+    versions: list[tuple[str, str]]
+    command: str
+    seed: str
+
+
+def _num(value: Any, fmt: str) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "n/a"
+    return format(value, fmt)
+
+
+def _finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value)
+
+
+def _checks(diag: dict[str, Any]) -> list[Check]:
+    rhat, ess, div = diag.get("rhat_max"), diag.get("ess_bulk_min"), diag.get("divergences")
+    return [
+        Check("R-hat (max)", _num(rhat, ".3f"), f"≤ {RHAT_MAX}",
+              not (_finite(rhat) and rhat > RHAT_MAX)),
+        Check("Bulk ESS (min)", _num(ess, ",.0f"), f"≥ {ESS_MIN:.0f}",
+              not (_finite(ess) and ess < ESS_MIN)),
+        Check("Divergent transitions", _num(div, "d") if isinstance(div, int) else _num(div, ".0f"),
+              f"= {DIVERGENCES_MAX}", not (_finite(div) and div > DIVERGENCES_MAX)),
+    ]
+
+
+def _both(draw: Callable[[float], str]) -> charts.Chart:
+    """Draw a chart at desktop/print width and at phone width, marked safe for the template."""
+    return charts.Chart(wide=Markup(draw(charts.WIDTH_IN)), narrow=Markup(draw(charts.NARROW_IN)))
+
+
+def _reliability(value: Any) -> str:
+    if isinstance(value, (int, float)):
+        return f"{value:.2f}"
+    return str(value)
+
+
+def _tint(value: float, scale: float) -> str:
+    """Cell background: blue for a rise, orange for a fall, stronger for larger moves."""
+    if scale <= 0 or value == 0:
+        return ""
+    alpha = min(abs(value) / scale, 1.0) * 0.45
+    rgb = "31,95,168" if value > 0 else "194,87,26"
+    return f"background-color: rgba({rgb},{alpha:.2f})"
+
+
+def build(summary: dict[str, Any], manifest: dict[str, Any],
+          history: list[dict[str, Any]]) -> Briefing:
+    """Build the briefing values. ``history``: earlier runs of the same question, oldest first."""
+    version = summary.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise ValueError(f"summary.json: schema_version {version!r} is not supported "
+                         f"(this report reads version {SCHEMA_VERSION})")
+    q = summary["question"]
+    interval = float(summary.get("interval", 0.9))
+    prev = history[-1] if history else None
+    prior_rates = q.get("prior", {}).get("base_rates", {})
+
+    rows: list[OutcomeRow] = []
+    for i, o in enumerate(q["outcomes"]):
+        est = summary["outcomes"][o["id"]]
+        mean, low, high = float(est["mean"]), float(est["low"]), float(est["high"])
+        extra: dict[str, Any] = {}
+        if prev is not None and o["id"] in prev.get("outcomes", {}):
+            pm = float(prev["outcomes"][o["id"]]["mean"])
+            d = mean - pm
+            extra = {"prev_pct": format_pct(pm), "delta": format_pp(d), "arrow": arrow(d),
+                     "trend": {"▲": "up", "▼": "down"}.get(arrow(d), "flat")}
+        rows.append(OutcomeRow(
+            id=o["id"], label=o["label"],
+            short=str(o.get("short") or o["id"].replace("_", " ").replace("-", " ").capitalize()),
+            definition=o.get("definition", ""),
+            colour=charts.OUTCOME_COLOURS[i % len(charts.OUTCOME_COLOURS)],
+            mean=mean, pct=format_pct(mean), interval=format_interval(low, high),
+            wep=wep_term(mean), sentence=bottom_line(o["label"], mean, low, high, interval),
+            prior_pct=format_pct(float(prior_rates[o["id"]])) if o["id"] in prior_rates else "n/a",
+            **extra))
+    order = {r.id: k for k, r in enumerate(rows)}
+    ranked = sorted(rows, key=lambda r: (-r.mean, order[r.id]))
+    lead = ranked[0]
+
+    items: dict[str, dict[str, Any]] = summary.get("evidence_items", {}) or {}
+    impacts: dict[str, dict[str, float]] = summary.get("evidence", {}) or {}
+    prev_as_of = str(prev["as_of"]) if prev is not None else None
+
+    bars = [charts.Bar(r.label, r.mean, float(summary["outcomes"][r.id]["low"]),
+                    float(summary["outcomes"][r.id]["high"]),
+                    float(prev["outcomes"][r.id]["mean"]) if prev is not None
+                    and r.id in prev.get("outcomes", {}) else None) for r in rows]
+    prev_label = f"Previous run ({short_date(prev_as_of)})" if prev_as_of else None
+    prob_svg = _both(lambda w: charts.probability_chart(bars, interval, prev_label, width=w))
+
+    runs = [*history, summary]
+    trend_svg = None
+    if len(runs) >= 2:
+        series = []
+        for r in rows:
+            pts = [run["outcomes"].get(r.id) for run in runs]
+            series.append(charts.Series(
+                r.label, [float(p["mean"]) if p else math.nan for p in pts],
+                [float(p["low"]) if p else math.nan for p in pts],
+                [float(p["high"]) if p else math.nan for p in pts]))
+        dates = [date.fromisoformat(str(run["as_of"])) for run in runs]
+        trend_svg = _both(lambda w: charts.trend_chart(dates, series, interval, width=w))
+
+    def title_of(item_id: str) -> str:
+        return str(items.get(item_id, {}).get("title", item_id))
+
+    top = sorted(impacts, key=lambda k: (-max((abs(v) for v in impacts[k].values()), default=0), k))
+    top = top[:TOP_DRIVERS]
+    top.sort(key=lambda k: (-impacts[k].get(lead.id, 0.0), k))
+    scale = max((abs(impacts[k].get(r.id, 0.0)) for k in top for r in rows), default=0.0)
+    drivers = [DriverRow(
+        id=k, title=title_of(k), date=str(items.get(k, {}).get("date", "")),
+        kind=str(items.get(k, {}).get("kind", "")).replace("_", " "),
+        source=str(items.get(k, {}).get("source", "")),
+        cells=[ImpactCell(format_pp(impacts[k].get(r.id, 0.0)), _tint(impacts[k].get(r.id, 0.0), scale))
+               for r in rows]) for k in top]
+    moved = [charts.Driver(title_of(k), impacts[k].get(lead.id, 0.0)) for k in top]
+    drivers_svg = _both(lambda w: charts.drivers_chart(moved, lead.label, width=w)) if top else None
+
+    new_ids = [k for k, it in items.items() if prev_as_of is None or str(it.get("date", "")) > prev_as_of]
+    new_ids.sort(key=lambda k: (str(items[k].get("date", "")), k), reverse=True)
+    new_rows = [EvidenceRow(
+        id=k, date=str(items[k].get("date", "")),
+        kind=str(items[k].get("kind", "")).replace("_", " "), title=title_of(k),
+        source=str(items[k].get("source", "")), reliability=_reliability(items[k].get("reliability", "")),
+        lead_impact=format_pp(impacts.get(k, {}).get(lead.id, 0.0))) for k in new_ids]
+
+    diag = summary.get("diagnostics", {}) or {}
+    checks = _checks(diag)
+    warnings = [str(w) for w in diag.get("warnings", []) or []]
+    sampler_cfg = manifest.get("sampler", {}) or {}
+    chains = diag.get("chains", sampler_cfg.get("chains", "n/a"))
+    draws = diag.get("draws", sampler_cfg.get("draws", "n/a"))
+    tune = diag.get("tune", sampler_cfg.get("tune", "n/a"))
+    sampler = {
+        "Method": str(diag.get("sampler", "not recorded")),
+        "Settings": f"{chains} chains × {draws} draws after {tune} tuning steps; "
+                    f"seed {diag.get('seed', manifest.get('seed', 'n/a'))}",
+    }
+    labels = {r.id: r.label for r in rows}
+    log_ml = [(labels.get(k, k), _num(v, ".2f"))
+              for k, v in (diag.get("log_marginal_likelihood", {}) or {}).items()]
+
+    others = [r.sentence for r in ranked[1:]]
+    return Briefing(
+        title=str(q.get("title", q["id"])), question_id=str(q["id"]), run_id=str(summary.get("run_id", "")),
+        as_of=str(summary["as_of"]), as_of_long=long_date(summary["as_of"]),
+        horizon=str(summary.get("horizon", q.get("horizon"))),
+        horizon_long=long_date(summary.get("horizon", q.get("horizon"))),
+        interval_pct=f"{interval * 100:.0f}%",
+        outcomes=rows, ranked=ranked, headline=lead.sentence, others=others, lead=lead,
+        previous=None if prev is None else {
+            "as_of": prev_as_of or "", "as_of_long": long_date(prev_as_of or ""),
+            "run_id": str(prev.get("run_id", ""))},
+        n_items=len(items), n_new=len(new_rows),
+        prob_chart=prob_svg, trend_chart=trend_svg,
+        n_runs=len(runs),
+        drivers_chart=drivers_svg, drivers=drivers,
+        new_evidence=new_rows,
+        prior_strength=_num(q.get("prior", {}).get("strength"), "g"),
+        prior_provenance=str(q.get("prior", {}).get("provenance", "not recorded")),
+        checks=checks, diagnostics_failed=any(not c.ok for c in checks) or bool(warnings),
+        warnings=warnings, sampler=sampler, log_ml=log_ml,
+        excluded=[str(x) for x in summary.get("excluded_after_as_of", []) or []],
+        inputs=sorted((str(k), str(v)) for k, v in (manifest.get("inputs", {}) or {}).items()),
+        versions=[(str(k), str(v)) for k, v in (manifest.get("versions", {}) or {}).items()],
+        command=str(manifest.get("command", "not recorded")),
+        seed=str(manifest.get("seed", diag.get("seed", "n/a"))),
+    )
