@@ -62,7 +62,7 @@ def _validate(model: type[BaseModel], located: LocatedData, data: Any, prefix: L
 
 def load_question(path: Path) -> Question:
     """The question in ``path`` (a file, or a folder holding exactly one question file)."""
-    path = _single_question_file(path)
+    path = question_path(path)
     located = load_yaml(path)
     if not isinstance(located.data, dict):
         raise InputErrors([InputError(path, 1, "", "a question file must be a mapping")])
@@ -72,7 +72,8 @@ def load_question(path: Path) -> Question:
     return question
 
 
-def _single_question_file(path: Path) -> Path:
+def question_path(path: Path) -> Path:
+    """The question file: ``path`` itself, or the one YAML file in folder ``path``."""
     if path.is_file():
         return path
     if not path.is_dir():

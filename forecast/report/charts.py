@@ -137,7 +137,7 @@ def probability_chart(bars: Sequence[Bar], interval: float, previous_label: str 
     with plt.rc_context(_RC):
         n = len(bars)
         narrow = width < WIDTH_IN
-        fig, ax = plt.subplots(figsize=(width, (0.55 if narrow else 0.45) * n + (1.25 if narrow else 1.0)),
+        fig, ax = plt.subplots(figsize=(width, (0.55 if narrow else 0.4) * n + (1.25 if narrow else 0.9)),
                                layout="constrained")
         ys = list(range(n))[::-1]
         for i, (bar, y) in enumerate(zip(bars, ys, strict=True)):
@@ -172,22 +172,40 @@ def probability_chart(bars: Sequence[Bar], interval: float, previous_label: str 
         return _svg(fig, f"prob-{width:g}", "Probability of each outcome with credible intervals")
 
 
+_MON = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def _tick_label(d: date, with_year: bool) -> str:
+    return f"{d.day} {_MON[d.month - 1]}" + (f"\n{d.year}" if with_year else "")
+
+
 def trend_chart(dates: Sequence[date], series: Sequence[Series], interval: float,
                 width: float = WIDTH_IN) -> str:
-    """Each outcome's probability over runs, with a light band for its credible interval."""
+    """Each outcome's probability over runs (true time spacing), with a light interval band.
+
+    At most ~8 (phones: 4) run dates are labelled, always including the first and the last.
+    """
     with plt.rc_context(_RC):
         narrow = width < WIDTH_IN
-        fig, ax = plt.subplots(figsize=(width, 3.6 if narrow else 2.8), layout="constrained")
-        xs = list(range(len(dates)))
+        fig, ax = plt.subplots(figsize=(width, 3.8 if narrow else 2.9), layout="constrained")
+        xs = [d.toordinal() for d in dates]
+        many = len(xs) > 12
         for i, s in enumerate(series):
             colour = OUTCOME_COLOURS[i % len(OUTCOME_COLOURS)]
             ax.fill_between(xs, [v * 100 for v in s.lows], [v * 100 for v in s.highs],
                             color=colour, alpha=0.12, linewidth=0)
-            ax.plot(xs, [v * 100 for v in s.means], color=colour, marker="o", markersize=5,
-                    linewidth=2, label=s.label)
-        ax.set_xticks(xs, [d.strftime("%d %b\n%Y") if i in (0, len(dates) - 1) or d.month == 1
-                           else d.strftime("%d %b") for i, d in enumerate(dates)])
-        ax.set_xlim(-0.3, len(xs) - 0.7)
+            ax.plot(xs, [v * 100 for v in s.means], color=colour, marker="o",
+                    markersize=3 if many else 5, linewidth=2, label=s.label)
+        most = 4 if narrow else 8
+        step = max(1, -(-len(xs) // most))
+        keep = sorted({*range(0, len(xs), step), len(xs) - 1})
+        if len(keep) > 1 and keep[-1] - keep[-2] < step:
+            keep.pop(-2)  # do not crowd the last label against the previous one
+        ax.set_xticks([xs[i] for i in keep],
+                      [_tick_label(dates[i], i in (keep[0], keep[-1]) or dates[i].month == 1
+                                   and dates[i].day <= 7 * step) for i in keep])
+        pad = max((xs[-1] - xs[0]) * 0.04, 1)
+        ax.set_xlim(xs[0] - pad, xs[-1] + pad)
         ax.set_ylim(0, 100)
         ax.yaxis.set_major_locator(MultipleLocator(20))
         _pct_axis(ax.yaxis)
@@ -195,8 +213,7 @@ def trend_chart(dates: Sequence[date], series: Sequence[Series], interval: float
         ax.grid(axis="y", color=GRID, linewidth=0.8)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.2), ncol=1 if narrow else 2,
-                  handlelength=1.6)
+        fig.legend(loc="outside lower center", ncol=1 if narrow else 2, handlelength=1.6)
         ax.set_title(f"Shading: {interval * 100:.0f}% credible interval",
                      loc="left", color=MUTED, fontsize=FONT_PT - 0.5)
         return _svg(fig, f"trend-{width:g}", "Probability of each outcome over successive runs")
@@ -210,7 +227,7 @@ def drivers_chart(drivers: Sequence[Driver], outcome_label: str, width: float = 
     with plt.rc_context(_RC):
         n = len(drivers)
         narrow = width < WIDTH_IN
-        fig, ax = plt.subplots(figsize=(width, 0.5 * n + (1.0 if narrow else 0.75)), layout="constrained")
+        fig, ax = plt.subplots(figsize=(width, (0.5 if narrow else 0.42) * n + (1.0 if narrow else 0.7)), layout="constrained")
         values = [d.impact * 100 for d in drivers]
         span = max([abs(v) for v in values] + [0.1]) * 1.28
         for k, (d, v) in enumerate(zip(drivers, values, strict=True)):
@@ -233,6 +250,6 @@ def drivers_chart(drivers: Sequence[Driver], outcome_label: str, width: float = 
         ax.grid(axis="x", color=GRID, linewidth=0.8)
         for side in ("top", "right", "left"):
             ax.spines[side].set_visible(False)
-        label = f"Change in P({outcome_label}) due to the item, percentage points (◀ lowers · raises ▶)"
+        label = f"Effect on P({outcome_label}), percentage points (◀ lowers · raises ▶)"
         ax.set_xlabel(textwrap.fill(label, int(width * 12)))
         return _svg(fig, f"drivers-{width:g}", f"Evidence items that moved the probability of {outcome_label} most")

@@ -1,0 +1,115 @@
+"""Posterior -> the plain numbers of ``summary.json``.
+
+Every posterior quantity is a mixture over the ``given`` dimension (one NUTS sample per outcome
+condition) weighted by the exact outcome weights; see :mod:`forecast.inference`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import arviz as az
+import numpy as np
+import xarray as xr
+
+from forecast.load import LocatedItem
+from forecast.schema import Question
+
+RHAT_MAX = 1.01
+ESS_MIN = 400
+INTERVAL = 0.9
+
+
+@dataclass(frozen=True)
+class Diagnostics:
+    rhat_max: float
+    ess_bulk_min: float
+    divergences: int
+    warnings: list[str]
+
+
+def weighted_quantiles(values: np.ndarray, weights: np.ndarray, probs: list[float]) -> list[float]:
+    """Quantiles of a weighted sample (inverse of the weighted empirical CDF)."""
+    order = np.argsort(values)
+    cdf = np.cumsum(weights[order]) / weights.sum()
+    return [float(values[order][min(np.searchsorted(cdf, q), values.size - 1)]) for q in probs]
+
+
+def outcome_forecasts(idata: az.InferenceData, interval: float = INTERVAL) -> dict[str, dict[str, float]]:
+    """Posterior mean of P(z=k|E) and its central credible interval, per outcome."""
+    weight = idata.mixture["weight"]
+    forecast = idata.posterior["forecast"]  # (chain, draw, given, outcome)
+    per_draw = (weight / (forecast.sizes["chain"] * forecast.sizes["draw"])).broadcast_like(forecast.isel(outcome=0))
+    tail = (1 - interval) / 2
+    out = {}
+    for outcome in forecast.outcome.values:
+        values = forecast.sel(outcome=outcome)
+        mean = float((values.mean(("chain", "draw")) * weight).sum())
+        low, high = weighted_quantiles(values.values.ravel(), per_draw.transpose(*values.dims).values.ravel(), [tail, 1 - tail])
+        out[str(outcome)] = {"mean": mean, "low": low, "high": high}
+    return out
+
+
+def diagnostics(idata: az.InferenceData) -> Diagnostics:
+    """R-hat, bulk ESS and divergences over every sampled parameter and condition."""
+    params = idata.posterior[["p", "tau"]]
+    rhat = az.rhat(params)
+    ess = az.ess(params, method="bulk")
+    divergences = idata.sample_stats["diverging"].sum("draw").sum("chain")
+    warnings = []
+    for name in params.data_vars:
+        warnings += _threshold_warnings(rhat[name], lambda v: v > RHAT_MAX, "R-hat {:.3f} > 1.01", name)
+        warnings += _threshold_warnings(ess[name], lambda v: v < ESS_MIN, "ESS {:.0f} < 400", name)
+    for given, count in zip(divergences.given.values, divergences.values):
+        if count:
+            warnings.append(f"{int(count)} divergent transitions given {given}")
+    return Diagnostics(
+        rhat_max=float(rhat.to_array().max()),
+        ess_bulk_min=float(ess.to_array().min()),
+        divergences=int(divergences.sum()),
+        warnings=warnings,
+    )
+
+
+def _threshold_warnings(values: xr.DataArray, failing, template: str, name: str) -> list[str]:
+    out = []
+    for index in zip(*np.nonzero(failing(values.values))):
+        labels = {dim: str(values[dim].values[i]) for dim, i in zip(values.dims, index)}
+        target = labels.pop("kind", labels.pop("outcome", ""))
+        out.append(f"{template.format(float(values.values[index]))} for {name}[{target}] given {labels.get('given')}")
+    return out
+
+
+def evidence_impacts(idata: az.InferenceData) -> dict[str, dict[str, float]]:
+    """Per item: P(z=k|E) minus P(z=k|E without the item), from the exact leave-one-out weights."""
+    mixture = idata.mixture
+    impact = mixture["weight"].rename(given="outcome") - mixture["loo_probability"]
+    return {str(item): {str(o): float(v) for o, v in row.items()} for item, row in impact.transpose("item", "outcome").to_pandas().iterrows()}
+
+
+def evidence_items(items: list[LocatedItem], weights: np.ndarray, root) -> dict[str, dict]:
+    """What the briefing shows of each item used (in date order)."""
+    return {
+        located.item.id: {
+            "date": located.item.date.isoformat(),
+            "kind": located.item.kind,
+            "title": located.item.title,
+            "source": located.item.source,
+            "reliability": located.item.reliability,
+            "cluster": located.item.cluster,
+            "weight": float(weight),
+            "file": _relative(located.path, root),
+        }
+        for located, weight in zip(items, weights)
+    }
+
+
+def _relative(path, root) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        return str(path)
+
+
+def question_dict(question: Question) -> dict:
+    return question.model_dump(mode="json")
