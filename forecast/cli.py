@@ -33,7 +33,7 @@ def _as_date(value: Optional[datetime]) -> date:
 
 def _fail(errors: list[InputError] | InputError) -> None:
     for error in errors if isinstance(errors, list) else [errors]:
-        err.print(error.render(), markup=False, highlight=False)
+        typer.echo(error.render(), err=True)  # one unwrapped line per problem, for editors and grep
     raise typer.Exit(1)
 
 

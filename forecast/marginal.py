@@ -8,8 +8,9 @@ The same table gives the outcome weights exactly. The posterior over outcomes is
 ``P(z=k|E) ∝ base_rate_k * Z_k`` with ``Z_k = E_prior[L_k(tau)]`` (DESIGN.md, "measured pitfall");
 tau of each kind is independent a priori and reliability is item-level (it integrates in closed
 form, being linear), so ``Z_k`` factorises into 1-D integrals over ``u = log tau_m ~ N(0, sd_m)``.
-Each grid is adaptive: a coarse scan finds where the integrand lives (far in the prior's tail when
-a thousand items argue against an outcome), then a fine grid there carries Simpson's rule.
+Each grid is adaptive: a coarse scan finds, for each outcome, where the integrand lives (far in the
+prior's tail when a thousand items argue against that outcome), and the grid is the union of a
+fine grid over each of those regions; the trapezoidal rule on it gives ``Z_mk``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from forecast.design import EvidenceArrays
 from forecast.likelihood import log_item_likelihood
 
 COARSE_POINTS = 1201
-GRID_POINTS = 401  # odd, for Simpson's rule
+POINTS_PER_OUTCOME = 301
 RELEVANT_LOG_RANGE = 40.0  # integrand below max - 40 (e^-40 relative) is outside the grid
 CHUNK = 1024
 
@@ -32,12 +33,8 @@ CHUNK = 1024
 class LikelihoodTable:
     """Per-kind grids in u = log tau and the summed log-likelihood on them."""
 
-    start: np.ndarray  # (M,) first grid point per kind
-    step: np.ndarray  # (M,) grid spacing per kind
+    grid: np.ndarray  # (M, G) strictly increasing per kind
     log_lik_sum: np.ndarray  # (M, G, K)
-
-    def grid(self, m: int) -> np.ndarray:
-        return self.start[m] + self.step[m] * np.arange(self.log_lik_sum.shape[1])
 
 
 @dataclass(frozen=True)
@@ -70,34 +67,43 @@ def _summed(arrays: EvidenceArrays, rows: np.ndarray, u: np.ndarray) -> np.ndarr
     return total
 
 
-def _grid_range(arrays: EvidenceArrays, rows: np.ndarray, sd: float) -> tuple[float, float]:
-    """Interval of u where prior x likelihood matters for at least one outcome."""
-    if rows.size == 0:
-        return -8.0 * sd, 8.0 * sd
-    coarse = np.linspace(-(40.0 + 6 * sd), 6 * sd + 2.0, COARSE_POINTS)
+def _outcome_regions(arrays: EvidenceArrays, rows: np.ndarray, sd: float) -> list[tuple[float, float]]:
+    """Per outcome, the interval of u where prior x likelihood is within e^-40 of its peak."""
+    coarse = np.union1d(np.linspace(-(40.0 + 6 * sd), 6 * sd + 2.0, COARSE_POINTS), sd * np.linspace(-8, 8, 161))
     h = log_normal_density(coarse, sd)[:, None] + _summed(arrays, rows, coarse)
-    relevant = (h >= h.max(axis=0) - RELEVANT_LOG_RANGE).any(axis=1)
-    step = coarse[1] - coarse[0]
-    return coarse[relevant].min() - 2 * step, coarse[relevant].max() + 2 * step
+    regions = []
+    for k in range(h.shape[1]):
+        inside = np.flatnonzero(h[:, k] >= h[:, k].max() - RELEVANT_LOG_RANGE)
+        regions.append((coarse[max(inside[0] - 1, 0)], coarse[min(inside[-1] + 1, coarse.size - 1)]))
+    return regions
+
+
+def _grid(regions: list[tuple[float, float]]) -> np.ndarray:
+    """Union of a fine grid per outcome region, padded past the top to a fixed length."""
+    points = np.unique(np.concatenate([np.linspace(lo, hi, POINTS_PER_OUTCOME) for lo, hi in regions]))
+    missing = len(regions) * POINTS_PER_OUTCOME - points.size
+    step = points[-1] - points[-2]
+    return np.concatenate([points, points[-1] + step * np.arange(1, missing + 1)])
 
 
 def tabulate(arrays: EvidenceArrays) -> LikelihoodTable:
-    """Summed log-likelihood per kind on a grid that covers every outcome's posterior."""
-    n_kinds, n_outcomes = len(arrays.kinds), len(arrays.outcomes)
-    start, step = np.zeros(n_kinds), np.zeros(n_kinds)
-    table = np.zeros((n_kinds, GRID_POINTS, n_outcomes))
+    """Summed log-likelihood per kind on a grid fine wherever any outcome's posterior lives."""
+    n_points = len(arrays.outcomes) * POINTS_PER_OUTCOME
+    grid = np.zeros((len(arrays.kinds), n_points))
+    table = np.zeros((len(arrays.kinds), n_points, len(arrays.outcomes)))
     for m, sd in enumerate(arrays.kind_sd):
         rows = np.flatnonzero(arrays.kind_index == m)
-        low, high = _grid_range(arrays, rows, float(sd))
-        start[m], step[m] = low, (high - low) / (GRID_POINTS - 1)
-        table[m] = _summed(arrays, rows, low + step[m] * np.arange(GRID_POINTS))
-    return LikelihoodTable(start, step, table)
+        if rows.size == 0:
+            grid[m] = _grid([(-8.0 * sd, 8.0 * sd)] * len(arrays.outcomes))
+            continue
+        grid[m] = _grid(_outcome_regions(arrays, rows, float(sd)))
+        table[m] = _summed(arrays, rows, grid[m])
+    return LikelihoodTable(grid, table)
 
 
-def _log_simpson_weights(step: float) -> np.ndarray:
-    weights = np.ones(GRID_POINTS)
-    weights[1:-1:2], weights[2:-1:2] = 4.0, 2.0
-    return np.log(weights * step / 3.0)
+def _log_trapezoid_weights(u: np.ndarray) -> np.ndarray:
+    gaps = np.diff(u)
+    return np.log(np.concatenate([[gaps[0]], gaps[:-1] + gaps[1:], [gaps[-1]]]) / 2.0)
 
 
 def outcome_weights(arrays: EvidenceArrays, table: LikelihoodTable, base_rates: np.ndarray) -> OutcomeWeights:
@@ -109,8 +115,8 @@ def outcome_weights(arrays: EvidenceArrays, table: LikelihoodTable, base_rates: 
         rows = np.flatnonzero(arrays.kind_index == m)
         if rows.size == 0:
             continue
-        u = table.grid(m)
-        h = (log_normal_density(u, float(sd)) + _log_simpson_weights(table.step[m]))[:, None] + table.log_lik_sum[m]
+        u = table.grid[m]
+        h = (log_normal_density(u, float(sd)) + _log_trapezoid_weights(u))[:, None] + table.log_lik_sum[m]
         log_z = logsumexp(h, axis=0)
         log_marginal += log_z
         for sel, terms in _item_terms(arrays, rows, u):

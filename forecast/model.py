@@ -29,7 +29,7 @@ EXCLUDED = -1e30  # log-mask value for outcomes a condition rules out
 
 def data_values(table: LikelihoodTable) -> dict[str, np.ndarray]:
     """Values for the model's evidence ``pm.Data`` containers."""
-    return {"grid_start": table.start, "grid_step": table.step, "log_lik_table": table.log_lik_sum}
+    return {"log_tau_grid": table.grid, "log_lik_table": table.log_lik_sum}
 
 
 def condition_mask(n_outcomes: int, given: int | None) -> np.ndarray:
@@ -41,13 +41,14 @@ def condition_mask(n_outcomes: int, given: int | None) -> np.ndarray:
     return mask
 
 
-def _interpolate(table, start, step, u):
-    """Linear interpolation of table[m, :, k] at u[m] (linear extrapolation past the ends)."""
-    position = (u - start) / step
-    index = pt.clip(pt.floor(position), 0, table.shape[1] - 2).astype("int64")
-    frac = (position - index)[:, None]
-    kinds = pt.arange(table.shape[0])
-    return table[kinds, index] * (1 - frac) + table[kinds, index + 1] * frac
+def _interpolate(grid, table, u, n_kinds: int):
+    """Per kind m, linear interpolation of table[m, :, k] at u[m] on the increasing grid[m]."""
+    rows = []
+    for m in range(n_kinds):
+        index = pt.clip(pt.extra_ops.searchsorted(grid[m], u[m]) - 1, 0, grid.shape[1] - 2)
+        frac = (u[m] - grid[m, index]) / (grid[m, index + 1] - grid[m, index])
+        rows.append(table[m, index] * (1 - frac) + table[m, index + 1] * frac)
+    return pt.stack(rows)
 
 
 def build_model(
@@ -64,7 +65,7 @@ def build_model(
         p = pm.Dirichlet("p", a=question.prior.strength * base_rates, dims="outcome")
         tau = pm.LogNormal("tau", mu=0.0, sigma=evidence.kind_sd, dims="kind")
 
-        log_lik_by_kind = _interpolate(values["log_lik_table"], values["grid_start"], values["grid_step"], pt.log(tau))
+        log_lik_by_kind = _interpolate(values["log_tau_grid"], values["log_lik_table"], pt.log(tau), len(evidence.kinds))
         joint = pt.log(p) + log_lik_by_kind.sum(axis=0)
         pm.Potential("evidence", pt.logsumexp(joint + log_condition))
         pm.Deterministic("forecast", pt.special.softmax(joint), dims="outcome")

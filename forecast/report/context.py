@@ -174,28 +174,20 @@ def _tint(value: float, scale: float) -> str:
     return f"background-color: rgba({rgb},{alpha:.2f})"
 
 
-def build(summary: dict[str, Any], manifest: dict[str, Any],
-          history: list[dict[str, Any]]) -> Briefing:
-    """Build the briefing values. ``history``: earlier runs of the same question, oldest first."""
-    version = summary.get("schema_version")
-    if version != SCHEMA_VERSION:
-        raise ValueError(f"summary.json: schema_version {version!r} is not supported "
-                         f"(this report reads version {SCHEMA_VERSION})")
+def _outcome_rows(summary: dict[str, Any], prev: dict[str, Any] | None,
+                  interval: float) -> list[OutcomeRow]:
     q = summary["question"]
-    interval = float(summary.get("interval", 0.9))
-    prev = history[-1] if history else None
     prior_rates = q.get("prior", {}).get("base_rates", {})
-
     rows: list[OutcomeRow] = []
     for i, o in enumerate(q["outcomes"]):
         est = summary["outcomes"][o["id"]]
         mean, low, high = float(est["mean"]), float(est["low"]), float(est["high"])
-        extra: dict[str, Any] = {}
+        change: dict[str, Any] = {}
         if prev is not None and o["id"] in prev.get("outcomes", {}):
             pm = float(prev["outcomes"][o["id"]]["mean"])
             d = mean - pm
-            extra = {"prev_pct": format_pct(pm), "delta": format_pp(d), "arrow": arrow(d),
-                     "trend": {"▲": "up", "▼": "down"}.get(arrow(d), "flat")}
+            change = {"prev_pct": format_pct(pm), "delta": format_pp(d), "arrow": arrow(d),
+                      "trend": {"▲": "up", "▼": "down"}.get(arrow(d), "flat")}
         rows.append(OutcomeRow(
             id=o["id"], label=o["label"],
             short=str(o.get("short") or o["id"].replace("_", " ").replace("-", " ").capitalize()),
@@ -204,95 +196,135 @@ def build(summary: dict[str, Any], manifest: dict[str, Any],
             mean=mean, pct=format_pct(mean), interval=format_interval(low, high),
             wep=wep_term(mean), sentence=bottom_line(o["label"], mean, low, high, interval),
             prior_pct=format_pct(float(prior_rates[o["id"]])) if o["id"] in prior_rates else "n/a",
-            **extra))
-    order = {r.id: k for k, r in enumerate(rows)}
-    ranked = sorted(rows, key=lambda r: (-r.mean, order[r.id]))
-    lead = ranked[0]
+            **change))
+    return rows
 
-    items: dict[str, dict[str, Any]] = summary.get("evidence_items", {}) or {}
-    impacts: dict[str, dict[str, float]] = summary.get("evidence", {}) or {}
-    prev_as_of = str(prev["as_of"]) if prev is not None else None
+
+def _probability_chart(summary: dict[str, Any], rows: list[OutcomeRow], prev: dict[str, Any] | None,
+                       interval: float) -> charts.Chart:
+    def previous(oid: str) -> float | None:
+        if prev is None or oid not in prev.get("outcomes", {}):
+            return None
+        return float(prev["outcomes"][oid]["mean"])
 
     bars = [charts.Bar(r.label, r.mean, float(summary["outcomes"][r.id]["low"]),
-                    float(summary["outcomes"][r.id]["high"]),
-                    float(prev["outcomes"][r.id]["mean"]) if prev is not None
-                    and r.id in prev.get("outcomes", {}) else None) for r in rows]
-    prev_label = f"Previous run ({short_date(prev_as_of)})" if prev_as_of else None
-    prob_svg = _both(lambda w: charts.probability_chart(bars, interval, prev_label, width=w))
+                       float(summary["outcomes"][r.id]["high"]), previous(r.id)) for r in rows]
+    label = f"Previous run ({short_date(prev['as_of'])})" if prev is not None else None
+    return _both(lambda w: charts.probability_chart(bars, interval, label, width=w))
 
-    runs = [*history, summary]
-    trend_svg = None
-    if len(runs) >= 2:
-        series = []
-        for r in rows:
-            pts = [run["outcomes"].get(r.id) for run in runs]
-            series.append(charts.Series(
-                r.label, [float(p["mean"]) if p else math.nan for p in pts],
-                [float(p["low"]) if p else math.nan for p in pts],
-                [float(p["high"]) if p else math.nan for p in pts]))
-        dates = [date.fromisoformat(str(run["as_of"])) for run in runs]
-        trend_svg = _both(lambda w: charts.trend_chart(dates, series, interval, width=w))
 
-    def title_of(item_id: str) -> str:
-        return str(items.get(item_id, {}).get("title", item_id))
+def _trend_chart(runs: list[dict[str, Any]], rows: list[OutcomeRow], interval: float) -> charts.Chart | None:
+    if len(runs) < 2:
+        return None
 
-    top = sorted(impacts, key=lambda k: (-max((abs(v) for v in impacts[k].values()), default=0), k))
-    top = top[:TOP_DRIVERS]
-    top.sort(key=lambda k: (-impacts[k].get(lead.id, 0.0), k))
-    scale = max((abs(impacts[k].get(r.id, 0.0)) for k in top for r in rows), default=0.0)
-    drivers = [DriverRow(
-        id=k, title=title_of(k), date=str(items.get(k, {}).get("date", "")),
+    def col(oid: str, key: str) -> list[float]:
+        return [float(run["outcomes"][oid][key]) if oid in run["outcomes"] else math.nan for run in runs]
+
+    series = [charts.Series(r.label, col(r.id, "mean"), col(r.id, "low"), col(r.id, "high")) for r in rows]
+    dates = [date.fromisoformat(str(run["as_of"])) for run in runs]
+    return _both(lambda w: charts.trend_chart(dates, series, interval, width=w))
+
+
+def _drivers(summary: dict[str, Any], rows: list[OutcomeRow],
+             lead: OutcomeRow) -> tuple[list[DriverRow], charts.Chart | None]:
+    """Top items by largest |impact| on any outcome, shown in order of their effect on the lead."""
+    items: dict[str, dict[str, Any]] = summary.get("evidence_items", {}) or {}
+    impacts: dict[str, dict[str, float]] = summary.get("evidence", {}) or {}
+
+    def size(k: str) -> float:
+        return max((abs(float(v)) for v in impacts[k].values()), default=0.0)
+
+    top = sorted((k for k in impacts if size(k) > 0), key=lambda k: (-size(k), k))[:TOP_DRIVERS]
+    top.sort(key=lambda k: (-float(impacts[k].get(lead.id, 0.0)), k))
+    scale = max((size(k) for k in top), default=0.0)
+    table = [DriverRow(
+        id=k, title=str(items.get(k, {}).get("title", k)), date=str(items.get(k, {}).get("date", "")),
         kind=str(items.get(k, {}).get("kind", "")).replace("_", " "),
         source=str(items.get(k, {}).get("source", "")),
-        cells=[ImpactCell(format_pp(impacts[k].get(r.id, 0.0)), _tint(impacts[k].get(r.id, 0.0), scale))
-               for r in rows]) for k in top]
-    moved = [charts.Driver(title_of(k), impacts[k].get(lead.id, 0.0)) for k in top]
-    drivers_svg = _both(lambda w: charts.drivers_chart(moved, lead.label, width=w)) if top else None
+        cells=[ImpactCell(format_pp(float(impacts[k].get(r.id, 0.0))),
+                          _tint(float(impacts[k].get(r.id, 0.0)), scale)) for r in rows])
+        for k in top]
+    if not top:
+        return table, None
+    moved = [charts.Driver(d.title, float(impacts[d.id].get(lead.id, 0.0))) for d in table]
+    return table, _both(lambda w: charts.drivers_chart(moved, lead.label, width=w))
 
-    new_ids = [k for k, it in items.items() if prev_as_of is None or str(it.get("date", "")) > prev_as_of]
-    new_ids.sort(key=lambda k: (str(items[k].get("date", "")), k), reverse=True)
-    new_rows = [EvidenceRow(
-        id=k, date=str(items[k].get("date", "")),
-        kind=str(items[k].get("kind", "")).replace("_", " "), title=title_of(k),
-        source=str(items[k].get("source", "")), reliability=_reliability(items[k].get("reliability", "")),
-        lead_impact=format_pp(impacts.get(k, {}).get(lead.id, 0.0))) for k in new_ids]
 
-    diag = summary.get("diagnostics", {}) or {}
-    checks = _checks(diag)
-    warnings = [str(w) for w in diag.get("warnings", []) or []]
-    sampler_cfg = manifest.get("sampler", {}) or {}
-    chains = diag.get("chains", sampler_cfg.get("chains", "n/a"))
-    draws = diag.get("draws", sampler_cfg.get("draws", "n/a"))
-    tune = diag.get("tune", sampler_cfg.get("tune", "n/a"))
-    sampler = {
+def _new_evidence(summary: dict[str, Any], prev_as_of: str | None, lead: OutcomeRow) -> list[EvidenceRow]:
+    """Items dated after the previous run's as_of (all items on a first run), newest first."""
+    items: dict[str, dict[str, Any]] = summary.get("evidence_items", {}) or {}
+    impacts: dict[str, dict[str, float]] = summary.get("evidence", {}) or {}
+    new = [k for k, it in items.items() if prev_as_of is None or str(it.get("date", "")) > prev_as_of]
+    new.sort(key=lambda k: (str(items[k].get("date", "")), k), reverse=True)
+    return [EvidenceRow(
+        id=k, date=str(items[k].get("date", "")), kind=str(items[k].get("kind", "")).replace("_", " "),
+        title=str(items[k].get("title", k)), source=str(items[k].get("source", "")),
+        reliability=_reliability(items[k].get("reliability", "")),
+        lead_impact=format_pp(float(impacts.get(k, {}).get(lead.id, 0.0)))) for k in new]
+
+
+def _sampler(diag: dict[str, Any], manifest: dict[str, Any]) -> dict[str, str]:
+    cfg = manifest.get("sampler", {}) or {}
+    chains = diag.get("chains", cfg.get("chains", "n/a"))
+    draws = diag.get("draws", cfg.get("draws", "n/a"))
+    tune = diag.get("tune", cfg.get("tune", "n/a"))
+    return {
         "Method": str(diag.get("sampler", "not recorded")),
         "Settings": f"{chains} chains × {draws} draws after {tune} tuning steps; "
                     f"seed {diag.get('seed', manifest.get('seed', 'n/a'))}",
     }
+
+
+def build(summary: dict[str, Any], manifest: dict[str, Any],
+          history: list[dict[str, Any]]) -> Briefing:
+    """Build the briefing values. ``history``: earlier runs of the same question, oldest first.
+
+    The diagnostics warning shows when any threshold fails (R-hat > 1.01, bulk ESS < 400,
+    divergences > 0) or when the core reported warnings of its own.
+    """
+    version = summary.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise ValueError(f"summary.json: schema_version {version!r} is not supported "
+                         f"(this report reads version {SCHEMA_VERSION})")
+    q = summary["question"]
+    interval = float(summary.get("interval", 0.9))
+    prev = history[-1] if history else None
+    prev_as_of = str(prev["as_of"]) if prev is not None else None
+    rows = _outcome_rows(summary, prev, interval)
+    order = {r.id: k for k, r in enumerate(rows)}
+    ranked = sorted(rows, key=lambda r: (-r.mean, order[r.id]))
+    lead = ranked[0]
+    drivers, drivers_chart = _drivers(summary, rows, lead)
+    new_rows = _new_evidence(summary, prev_as_of, lead)
+    runs = [*history, summary]
+
+    diag = summary.get("diagnostics", {}) or {}
+    checks = _checks(diag)
+    warnings = [str(w) for w in diag.get("warnings", []) or []]
     labels = {r.id: r.label for r in rows}
     log_ml = [(labels.get(k, k), _num(v, ".2f"))
               for k, v in (diag.get("log_marginal_likelihood", {}) or {}).items()]
-
-    others = [r.sentence for r in ranked[1:]]
+    prior = q.get("prior", {}) or {}
+    horizon = str(summary.get("horizon") or q.get("horizon"))
     return Briefing(
-        title=str(q.get("title", q["id"])), question_id=str(q["id"]), run_id=str(summary.get("run_id", "")),
+        title=str(q.get("title") or q["id"]), question_id=str(q["id"]),
+        run_id=str(summary.get("run_id", "")),
         as_of=str(summary["as_of"]), as_of_long=long_date(summary["as_of"]),
-        horizon=str(summary.get("horizon", q.get("horizon"))),
-        horizon_long=long_date(summary.get("horizon", q.get("horizon"))),
+        horizon=horizon, horizon_long=long_date(horizon),
         interval_pct=f"{interval * 100:.0f}%",
-        outcomes=rows, ranked=ranked, headline=lead.sentence, others=others, lead=lead,
-        previous=None if prev is None else {
-            "as_of": prev_as_of or "", "as_of_long": long_date(prev_as_of or ""),
+        outcomes=rows, ranked=ranked, headline=lead.sentence,
+        others=[r.sentence for r in ranked[1:]], lead=lead,
+        previous=None if prev is None or prev_as_of is None else {
+            "as_of": prev_as_of, "as_of_long": long_date(prev_as_of),
             "run_id": str(prev.get("run_id", ""))},
-        n_items=len(items), n_new=len(new_rows),
-        prob_chart=prob_svg, trend_chart=trend_svg,
-        n_runs=len(runs),
-        drivers_chart=drivers_svg, drivers=drivers,
-        new_evidence=new_rows,
-        prior_strength=_num(q.get("prior", {}).get("strength"), "g"),
-        prior_provenance=str(q.get("prior", {}).get("provenance", "not recorded")),
+        n_items=len(summary.get("evidence_items", {}) or {}), n_new=len(new_rows),
+        prob_chart=_probability_chart(summary, rows, prev, interval),
+        trend_chart=_trend_chart(runs, rows, interval), n_runs=len(runs),
+        drivers_chart=drivers_chart, drivers=drivers, new_evidence=new_rows,
+        prior_strength=_num(prior.get("strength"), "g"),
+        prior_provenance=str(prior.get("provenance", "not recorded")),
         checks=checks, diagnostics_failed=any(not c.ok for c in checks) or bool(warnings),
-        warnings=warnings, sampler=sampler, log_ml=log_ml,
+        warnings=warnings, sampler=_sampler(diag, manifest), log_ml=log_ml,
         excluded=[str(x) for x in summary.get("excluded_after_as_of", []) or []],
         inputs=sorted((str(k), str(v)) for k, v in (manifest.get("inputs", {}) or {}).items()),
         versions=[(str(k), str(v)) for k, v in (manifest.get("versions", {}) or {}).items()],

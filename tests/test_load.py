@@ -1,0 +1,169 @@
+"""Validation rules, each from files on disk, and the CLI's report of them."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from forecast.cli import app
+from forecast.load import InputErrors, load_evidence, load_kinds, load_question
+from tests.conftest import REPO
+
+GOOD = """\
+- id: geneva-talks
+  date: 2025-11-23
+  kind: talks_held
+  title: Talks in Geneva
+  source: Reuters
+  reliability: high
+- id: kremlin-premature
+  date: 2025-11-26
+  kind: statement
+  title: Peskov says a deal is premature
+  source: TASS
+  reliability: 0.7
+  likelihood: {deal: 0.7, ceasefire: 0.8, frozen: 1.0, war: 1.3}
+  cluster: kremlin-line
+"""
+
+
+@pytest.fixture()
+def world(tmp_path: Path):
+    """A priors folder (the shipped question) and an empty evidence folder."""
+    priors = tmp_path / "priors"
+    priors.mkdir()
+    shutil.copy(REPO / "priors" / "ukraine_2026.yaml", priors)
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    return priors, evidence
+
+
+def problems(priors: Path, evidence: Path) -> list[str]:
+    question = load_question(priors)
+    with pytest.raises(InputErrors) as caught:
+        load_evidence(evidence, question, load_kinds(None, question.outcome_ids))
+    return [e.render() for e in caught.value.errors]
+
+
+def write(folder: Path, name: str, text: str | bytes) -> Path:
+    path = folder / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return path
+
+
+def test_good_file_loads_with_word_reliability(world):
+    priors, evidence = world
+    write(evidence, "a.yaml", GOOD)
+    question = load_question(priors)
+    items = load_evidence(evidence, question, load_kinds(None, question.outcome_ids))
+    assert [i.item.id for i in items] == ["geneva-talks", "kremlin-premature"]
+    assert items[0].item.reliability == 0.85
+    assert items[1].line == 7
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("  reliability: 0.7\n", "  reliability: 0.7\n  likelyhood: {deal: 1}\n", "a.yaml:13: likelyhood: unknown field"),
+        ("kind: talks_held", "kind: talks_hold", "a.yaml:3: kind: unknown kind 'talks_hold'"),
+        ("deal: 0.7,", "peace: 0.7,", "a.yaml:13: likelihood: unknown outcome(s) ['peace']"),
+        ("deal: 0.7,", "", "a.yaml:13: likelihood: missing outcome(s) ['deal']"),
+        ("date: 2025-11-23", "date: 2025-02-30", "a.yaml:2: date: Input should be a valid date"),
+        ("deal: 0.7", "deal: 0", "a.yaml:13: likelihood: likelihood of 'deal' must be a positive finite number"),
+        ("deal: 0.7", "deal: -2", "a.yaml:13: likelihood: likelihood of 'deal' must be a positive finite number"),
+        ("deal: 0.7", "deal: .inf", "a.yaml:13: likelihood: likelihood of 'deal' must be a positive finite number"),
+        ("deal: 0.7", "deal: .nan", "a.yaml:13: likelihood: likelihood of 'deal' must be a positive finite number"),
+        ("deal: 0.7", "deal: lots", "a.yaml:13: likelihood.deal: Input should be a valid number"),
+        ("reliability: 0.7", "reliability: 1.5", "a.yaml:12: reliability: must be in (0, 1]"),
+        ("reliability: 0.7", "reliability: 0", "a.yaml:12: reliability: must be in (0, 1]"),
+        ("reliability: high", "reliability: sure", "a.yaml:6: reliability: must be a number in (0, 1] or one of"),
+        ("id: geneva-talks", "id: Geneva Talks!", "a.yaml:1: id: String should match pattern"),
+        ("cluster: kremlin-line", "cluster: Kremlin line", "a.yaml:14: cluster: String should match pattern"),
+        ("  likelihood: {deal: 0.7, ceasefire: 0.8, frozen: 1.0, war: 1.3}\n", "", "a.yaml:7: likelihood: kind 'statement' has no default profile"),
+        ("  source: Reuters\n", "  source: Reuters\n  source: AP\n", "a.yaml:6: source: duplicate key (first at line 5)"),
+        ("  title: Talks in Geneva\n", "", "a.yaml:1: title: Field required"),
+    ],
+)
+def test_each_rule_names_file_line_and_field(world, old, new, expected):
+    priors, evidence = world
+    assert old in GOOD
+    write(evidence, "a.yaml", GOOD.replace(old, new, 1))
+    found = problems(priors, evidence)
+    assert any(expected in p for p in found), found
+
+
+def test_duplicate_ids_name_both_files(world):
+    priors, evidence = world
+    write(evidence, "a.yaml", GOOD)
+    (evidence / "sub").mkdir()
+    write(evidence / "sub", "b.yml", GOOD.split("- id: kremlin")[0])
+    found = problems(priors, evidence)
+    assert len(found) == 1
+    assert "sub/b.yml:1: id: duplicate id 'geneva-talks' (also in" in found[0] and "a.yaml:1)" in found[0]
+
+
+def test_not_utf8_is_reported_with_line(world):
+    priors, evidence = world
+    write(evidence, "a.yaml", GOOD.encode().replace(b"Reuters", b"Reut\xe9rs"))
+    assert any("a.yaml:5: file is not UTF-8 (byte 0xe9)" in p for p in problems(priors, evidence))
+
+
+def test_python_tags_are_refused_and_never_run(world, tmp_path):
+    priors, evidence = world
+    marker = tmp_path / "pwned"
+    write(evidence, "a.yaml", f"- !!python/object/apply:os.system ['touch {marker}']\n")
+    found = problems(priors, evidence)
+    assert any("a.yaml:1: invalid YAML: only plain YAML data is allowed" in p for p in found), found
+    assert not marker.exists()
+
+
+def test_broken_yaml_and_wrong_shape(world):
+    priors, evidence = world
+    write(evidence, "a.yaml", "- id: x\n  title: [unclosed\n")
+    write(evidence, "b.yaml", "just a string\n")
+    found = problems(priors, evidence)
+    assert any(p.startswith(f"{evidence / 'a.yaml'}:") and "invalid YAML" in p for p in found)
+    assert any("b.yaml:1: an evidence file holds one item" in p for p in found)
+
+
+def test_every_problem_of_every_file_is_reported(world):
+    priors, evidence = world
+    write(evidence, "a.yaml", GOOD.replace("talks_held", "talks_hold").replace("0.7\n", "7\n"))
+    write(evidence, "b.yaml", GOOD.replace("geneva-talks", "other").replace("kremlin-premature", "k2").replace("2025-11-23", "2025-13-01"))
+    assert len(problems(priors, evidence)) == 3
+
+
+def test_cli_validate_prints_problems_and_exits_1(world):
+    priors, evidence = world
+    write(evidence, "a.yaml", GOOD.replace("talks_held", "talks_hold"))
+    result = CliRunner().invoke(app, ["evidence", "validate", str(evidence), "--priors", str(priors)])
+    assert result.exit_code == 1
+    assert f"{evidence / 'a.yaml'}:3: kind: unknown kind 'talks_hold'" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_cli_validate_accepts_shipped_evidence():
+    result = CliRunner().invoke(app, ["evidence", "validate", str(REPO / "evidence"), "--priors", str(REPO / "priors")])
+    assert result.exit_code == 0, result.output
+    count = int(result.output.split("OK: ")[1].split()[0])
+    assert count >= 20
+
+
+def test_cli_list_filters_by_as_of(world):
+    priors, evidence = world
+    write(evidence, "a.yaml", GOOD)
+    result = CliRunner().invoke(app, ["evidence", "list", str(evidence), "--priors", str(priors), "--as-of", "2025-11-24"])
+    assert result.exit_code == 0
+    assert "geneva-talks" in result.output and "kremlin-premature" not in result.output
+
+
+def test_question_errors_are_located(tmp_path):
+    text = (REPO / "priors" / "ukraine_2026.yaml").read_text().replace("strength: 8", "strength: -8")
+    write(tmp_path, "q.yaml", text)
+    with pytest.raises(InputErrors) as caught:
+        load_question(tmp_path / "q.yaml")
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if "strength: -8" in l)
+    assert f"q.yaml:{line}: prior.strength: Input should be greater than 0" in str(caught.value)
