@@ -23,8 +23,8 @@ import pymc as pm
 import xarray as xr
 
 from forecast.design import EvidenceArrays
-from forecast.marginal import outcome_weights, tabulate
-from forecast.model import build_model, condition_mask, data_values
+from forecast.marginal import LikelihoodTable, outcome_weights, tabulate, whitening_grid
+from forecast.model import build_model, data_values
 from forecast.schema import Question
 
 SAMPLER_NAME = "NUTS per outcome condition (PyMC) + exact outcome weights by quadrature"
@@ -45,7 +45,8 @@ class Forecaster:
         self.question = question
         self.settings = settings
         self.base_rates = np.array([question.prior.base_rates[o] for o in arrays.outcomes])
-        self.model = build_model(question, arrays)
+        self.kind_sd = arrays.kind_sd
+        self.model = build_model(question, arrays, given=0)
         with self.model:
             self.step = pm.NUTS(target_accept=settings.target_accept)
 
@@ -60,15 +61,15 @@ class Forecaster:
         for k, outcome in enumerate(arrays.outcomes):
             if on_condition:
                 on_condition(outcome)
-            conditional.append(self._sample_given(k, int(seeds[k])))
+            conditional.append(self._sample_given(k, table, int(seeds[k])))
         return _assemble(conditional, arrays, weights)
 
-    def _sample_given(self, k: int, seed: int) -> az.InferenceData:
+    def _sample_given(self, k: int, table: LikelihoodTable, seed: int) -> az.InferenceData:
         rng = np.random.default_rng(seed)
-        n_kinds = len(self.model.coords["kind"])
-        initvals = [{"tau": np.exp(rng.normal(0.0, 0.3, n_kinds))} for _ in range(self.settings.chains)]
+        white = whitening_grid(table, self.kind_sd, k)
+        initvals = [{"tau_white": rng.normal(0.0, 0.5, len(white))} for _ in range(self.settings.chains)]
         with self.model:
-            pm.set_data({"log_condition": condition_mask(len(self.base_rates), k)})
+            pm.set_data({"given": np.array(k, dtype="int64"), "white_grid": white})
             return pm.sample(
                 draws=self.settings.draws,
                 tune=self.settings.tune,
@@ -91,13 +92,13 @@ def _assemble(conditional: list[az.InferenceData], arrays: EvidenceArrays, weigh
         {
             "log_marginal_likelihood": ("given", weights.log_marginal),
             "weight": ("given", weights.probability),
-            "loo_probability": (("item", "outcome"), weights.loo_probability.reshape(arrays.n_items, -1)),
+            "loo_probability": (("item", "outcome"), weights.loo_probability.reshape(arrays.n_items, len(arrays.outcomes))),
         },
         coords={"given": list(arrays.outcomes), "outcome": list(arrays.outcomes), "item": list(arrays.ids)},
     )
     constant = xr.Dataset(
         {
-            "log_lik": (("item", "outcome"), arrays.log_lik.reshape(arrays.n_items, -1)),
+            "log_lik": (("item", "outcome"), arrays.log_lik.reshape(arrays.n_items, len(arrays.outcomes))),
             "reliability": ("item", arrays.reliability),
             "weight": ("item", arrays.weight),
             "kind_index": ("item", arrays.kind_index),

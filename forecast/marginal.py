@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import logsumexp
+from scipy.special import logsumexp, ndtri
 
 from forecast.design import EvidenceArrays
 from forecast.likelihood import log_item_likelihood
@@ -128,3 +128,21 @@ def outcome_weights(arrays: EvidenceArrays, table: LikelihoodTable, base_rates: 
         probability=np.exp(log_post - logsumexp(log_post)),
         loo_probability=np.exp(loo_log - logsumexp(loo_log, axis=1, keepdims=True)),
     )
+
+
+def whitening_grid(table: LikelihoodTable, kind_sd: np.ndarray, given: int) -> np.ndarray:
+    """(M, G) values of ``Phi^-1(F(u))`` on each kind's grid, F the posterior CDF of u = log tau
+    given outcome ``given``: the map that makes that posterior close to a standard normal."""
+    white = np.zeros_like(table.grid)
+    for m, sd in enumerate(kind_sd):
+        u = table.grid[m]
+        h = log_normal_density(u, float(sd)) + table.log_lik_sum[m, :, given]
+        density = np.exp(h - h.max())
+        mass = np.concatenate([[0.0], (density[1:] + density[:-1]) / 2 * np.diff(u)])
+        below = np.cumsum(mass) / mass.sum()
+        above = (np.cumsum(mass[::-1])[::-1] - mass) / mass.sum()  # P(U > u_g), accurate in the upper tail
+        with np.errstate(divide="ignore"):
+            z = np.where(below < 0.5, ndtri(below), -ndtri(above))
+        z = np.clip(z, -40.0, 40.0)
+        white[m] = np.maximum.accumulate(z) + 1e-9 * np.arange(z.size)  # strictly increasing
+    return white

@@ -146,11 +146,9 @@ def probability_chart(bars: Sequence[Bar], interval: float, previous_label: str 
             ax.errorbar(bar.mean * 100, y,
                         xerr=[[max(bar.mean - bar.low, 0) * 100], [max(bar.high - bar.mean, 0) * 100]],
                         fmt="none", ecolor=INK, elinewidth=1.3, capsize=4, capthick=1.3, zorder=3)
-            room = bar.high * 100 + 14 <= 100
-            ax.text(bar.high * 100 + 1.5 if room else bar.low * 100 - 1.5, y, format_pct(bar.mean),
-                    va="center", ha="left" if room else "right", color=INK, fontsize=FONT_PT,
-                    fontweight="bold", zorder=6,
-                    bbox=None if room else {"facecolor": "white", "edgecolor": "none", "pad": 1})
+            # Values sit in a column right of the axis, so wide intervals never cover them.
+            ax.text(103, y, format_pct(bar.mean), va="center", ha="left", color=INK,
+                    fontsize=FONT_PT, fontweight="bold", clip_on=False)
             if bar.previous is not None:
                 ax.plot(bar.previous * 100, y, marker="D", markersize=7, markerfacecolor="white",
                         markeredgecolor=INK, markeredgewidth=1.4, linestyle="none", zorder=5)

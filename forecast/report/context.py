@@ -22,6 +22,7 @@ RHAT_MAX = 1.01
 ESS_MIN = 400.0
 DIVERGENCES_MAX = 0
 TOP_DRIVERS = 8
+MAX_NEW_ITEMS = 12  # keeps a first run (every item is new) within a few pages
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
 
@@ -225,14 +226,31 @@ def _trend_chart(runs: list[dict[str, Any]], rows: list[OutcomeRow], interval: f
     return _both(lambda w: charts.trend_chart(dates, series, interval, width=w))
 
 
+def impacts_by_item(summary: dict[str, Any]) -> dict[str, dict[str, float]]:
+    """``summary["evidence"]`` as item -> outcome -> impact.
+
+    Also accepts the transposed layout (outcome -> item -> impact) that early core versions wrote.
+    """
+    raw: dict[str, dict[str, Any]] = summary.get("evidence", {}) or {}
+    outcome_ids = {o["id"] for o in summary["question"]["outcomes"]}
+    inner = {k for v in raw.values() for k in v}
+    if raw and set(raw) <= outcome_ids and not inner <= outcome_ids:
+        return {item: {o: float(raw[o][item]) for o in raw if item in raw[o]} for item in sorted(inner)}
+    return {item: {o: float(v) for o, v in row.items()} for item, row in raw.items()}
+
+
+def _size(impact: dict[str, float]) -> float:
+    return max((abs(v) for v in impact.values()), default=0.0)
+
+
 def _drivers(summary: dict[str, Any], rows: list[OutcomeRow],
              lead: OutcomeRow) -> tuple[list[DriverRow], charts.Chart | None]:
     """Top items by largest |impact| on any outcome, shown in order of their effect on the lead."""
     items: dict[str, dict[str, Any]] = summary.get("evidence_items", {}) or {}
-    impacts: dict[str, dict[str, float]] = summary.get("evidence", {}) or {}
+    impacts = impacts_by_item(summary)
 
     def size(k: str) -> float:
-        return max((abs(float(v)) for v in impacts[k].values()), default=0.0)
+        return _size(impacts[k])
 
     top = sorted((k for k in impacts if size(k) > 0), key=lambda k: (-size(k), k))[:TOP_DRIVERS]
     top.sort(key=lambda k: (-float(impacts[k].get(lead.id, 0.0)), k))
@@ -250,17 +268,25 @@ def _drivers(summary: dict[str, Any], rows: list[OutcomeRow],
     return table, _both(lambda w: charts.drivers_chart(moved, lead.label, width=w))
 
 
-def _new_evidence(summary: dict[str, Any], prev_as_of: str | None, lead: OutcomeRow) -> list[EvidenceRow]:
-    """Items dated after the previous run's as_of (all items on a first run), newest first."""
+def _new_evidence(summary: dict[str, Any], prev_as_of: str | None,
+                  lead: OutcomeRow) -> tuple[list[EvidenceRow], int]:
+    """Items dated after the previous run's as_of (all items on a first run), newest first.
+
+    Returns the rows shown and the number of new items. When there are more than
+    ``MAX_NEW_ITEMS``, the ones with the largest effect on any outcome are shown.
+    """
     items: dict[str, dict[str, Any]] = summary.get("evidence_items", {}) or {}
-    impacts: dict[str, dict[str, float]] = summary.get("evidence", {}) or {}
+    impacts = impacts_by_item(summary)
     new = [k for k, it in items.items() if prev_as_of is None or str(it.get("date", "")) > prev_as_of]
+    total = len(new)
+    if total > MAX_NEW_ITEMS:
+        new = sorted(new, key=lambda k: (-_size(impacts.get(k, {})), k))[:MAX_NEW_ITEMS]
     new.sort(key=lambda k: (str(items[k].get("date", "")), k), reverse=True)
     return [EvidenceRow(
         id=k, date=str(items[k].get("date", "")), kind=str(items[k].get("kind", "")).replace("_", " "),
         title=str(items[k].get("title", k)), source=str(items[k].get("source", "")),
         reliability=_reliability(items[k].get("reliability", "")),
-        lead_impact=format_pp(float(impacts.get(k, {}).get(lead.id, 0.0)))) for k in new]
+        lead_impact=format_pp(float(impacts.get(k, {}).get(lead.id, 0.0)))) for k in new], total
 
 
 def _sampler(diag: dict[str, Any], manifest: dict[str, Any]) -> dict[str, str]:
@@ -295,7 +321,7 @@ def build(summary: dict[str, Any], manifest: dict[str, Any],
     ranked = sorted(rows, key=lambda r: (-r.mean, order[r.id]))
     lead = ranked[0]
     drivers, drivers_chart = _drivers(summary, rows, lead)
-    new_rows = _new_evidence(summary, prev_as_of, lead)
+    new_rows, n_new = _new_evidence(summary, prev_as_of, lead)
     runs = [*history, summary]
 
     diag = summary.get("diagnostics", {}) or {}
@@ -317,7 +343,7 @@ def build(summary: dict[str, Any], manifest: dict[str, Any],
         previous=None if prev is None or prev_as_of is None else {
             "as_of": prev_as_of, "as_of_long": long_date(prev_as_of),
             "run_id": str(prev.get("run_id", ""))},
-        n_items=len(summary.get("evidence_items", {}) or {}), n_new=len(new_rows),
+        n_items=len(summary.get("evidence_items", {}) or {}), n_new=n_new,
         prob_chart=_probability_chart(summary, rows, prev, interval),
         trend_chart=_trend_chart(runs, rows, interval), n_runs=len(runs),
         drivers_chart=drivers_chart, drivers=drivers, new_evidence=new_rows,
