@@ -21,6 +21,7 @@ import arviz as az
 import numpy as np
 import pymc as pm
 import xarray as xr
+from scipy.special import logsumexp
 
 from forecast.design import EvidenceArrays
 from forecast.marginal import LikelihoodTable, outcome_weights, tabulate, whitening_grid
@@ -65,23 +66,25 @@ class Forecaster:
         return _assemble(conditional, arrays, weights)
 
     def _sample_given(self, k: int, table: LikelihoodTable, seed: int) -> az.InferenceData:
+        """NUTS on tau given z = k; p drawn exactly from its conjugate Dirichlet; the forecast
+        P(z | p, tau, E) = softmax(log p + log L(tau)) per draw."""
         rng = np.random.default_rng(seed)
-        white = whitening_grid(table, self.kind_sd, k)
-        initvals = [{"tau_white": rng.normal(0.0, 0.5, len(white))} for _ in range(self.settings.chains)]
+        chains, draws = self.settings.chains, self.settings.draws
+        initvals = [{"tau_white": rng.normal(0.0, 0.5, len(self.kind_sd))} for _ in range(chains)]
         with self.model:
-            pm.set_data({"given": np.array(k, dtype="int64"), "white_grid": white})
-            return pm.sample(
-                draws=self.settings.draws,
-                tune=self.settings.tune,
-                chains=self.settings.chains,
-                cores=1,
-                step=self.step,
-                initvals=initvals,
-                random_seed=seed,
-                progressbar=False,
-                compute_convergence_checks=False,
-                quiet=True,
+            pm.set_data({"given": np.array(k, dtype="int64"), "white_grid": whitening_grid(table, self.kind_sd, k)})
+            idata = pm.sample(
+                draws=draws, tune=self.settings.tune, chains=chains, cores=1, step=self.step, initvals=initvals,
+                random_seed=seed, progressbar=False, compute_convergence_checks=False, quiet=True,
             )
+        alpha = self.question.prior.strength * self.base_rates + np.eye(len(self.base_rates))[k]
+        p = rng.dirichlet(alpha, size=(chains, draws))
+        joint = np.log(p) + idata.posterior["log_lik"].values
+        forecast = np.exp(joint - logsumexp(joint, axis=-1, keepdims=True))
+        dims = ("chain", "draw", "outcome")
+        idata.posterior["p"] = xr.DataArray(p, dims=dims, coords=idata.posterior["log_lik"].coords)
+        idata.posterior["forecast"] = xr.DataArray(forecast, dims=dims, coords=idata.posterior["log_lik"].coords)
+        return idata
 
 
 def _assemble(conditional: list[az.InferenceData], arrays: EvidenceArrays, weights) -> az.InferenceData:

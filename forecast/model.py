@@ -10,9 +10,11 @@ Three choices keep it fast and right:
 * The items enter through their per-kind sum ``S_mk(log tau_m)``, tabulated exactly on a fine grid
   (:mod:`forecast.marginal`) and interpolated linearly, so parameters and the cost of a gradient
   grow with the kind catalogue, never with the items: ten thousand items sample as fast as ten.
-* ``given=None`` marginalises the outcome with logsumexp; ``given=k`` conditions on ``z = k``
-  (one term of the mixture, k itself a ``pm.Data``), which :mod:`forecast.inference` samples one
-  outcome at a time.
+* ``given=None`` is the full model, the outcome marginalised with logsumexp. ``given=k`` is the
+  model conditional on ``z = k`` (k itself a ``pm.Data``), which :mod:`forecast.inference` samples
+  one outcome at a time. Given z, p is ``Dirichlet(strength * base_rates + e_k)`` independent of
+  tau (conjugacy), so the conditional model holds tau alone and p is drawn exactly; NUTS on p with
+  pseudo-counts below 1 needs long trajectories through the simplex's exponential tails.
 * tau is sampled in whitened coordinates (transport-map preconditioning, as in NeuTra-HMC): the
   free variable is ``x = Phi^-1(F(log tau))`` with F the conditional posterior CDF of log tau from
   the grid, and ``tau ~ LogNormal(0, sd)`` enters as a potential with the exact log-Jacobian.
@@ -39,25 +41,21 @@ def data_values(table: LikelihoodTable) -> dict[str, np.ndarray]:
     return {"log_tau_grid": table.grid, "log_lik_table": table.log_lik_sum}
 
 
-def _segments(grid, x, n_rows: int):
-    """Per row m: the grid segment holding x[m] (clipped to the ends) and the position in it."""
-    out = []
-    for m in range(n_rows):
-        index = pt.clip(pt.extra_ops.searchsorted(grid[m], x[m]) - 1, 0, grid.shape[1] - 2)
-        frac = (x[m] - grid[m, index]) / (grid[m, index + 1] - grid[m, index])
-        out.append((index, frac))
-    return out
+def _segments(grid, x):
+    """Per row m of the increasing ``grid``: the segment holding x[m] (clipped to the ends, so
+    values extrapolate linearly) and the position in it. Vectorised over rows: a comparison count
+    instead of a per-row searchsorted keeps the graph small."""
+    rows = pt.arange(grid.shape[0])
+    index = pt.clip(pt.sum(pt.le(grid, x[:, None]), axis=1) - 1, 0, grid.shape[1] - 2)
+    low, high = grid[rows, index], grid[rows, index + 1]
+    return rows, index, (x - low) / (high - low), high - low
 
 
-def _interpolate(grid, values, x, n_rows: int):
-    """Row-wise linear interpolation (and extrapolation) of values[m, :, ...] at x[m]."""
-    rows = [values[m, i] + (values[m, i + 1] - values[m, i]) * f for m, (i, f) in enumerate(_segments(grid, x, n_rows))]
-    return pt.stack(rows)
-
-
-def _slopes(grid, values, x, n_rows: int):
-    rows = [(values[m, i + 1] - values[m, i]) / (grid[m, i + 1] - grid[m, i]) for m, (i, _) in enumerate(_segments(grid, x, n_rows))]
-    return pt.stack(rows)
+def _interpolate(segments, values):
+    """Row-wise linear interpolation of values[m, :, ...] in the given segments."""
+    rows, index, frac, _ = segments
+    low, high = values[rows, index], values[rows, index + 1]
+    return low + (high - low) * (frac[:, None] if values.ndim == 3 else frac)
 
 
 def build_model(
@@ -66,26 +64,27 @@ def build_model(
     """The forecaster's PyMC model; ``given`` conditions on one outcome (see module docstring)."""
     table = table if table is not None else tabulate(evidence)
     base_rates = np.array([question.prior.base_rates[o] for o in evidence.outcomes])
-    n_kinds = len(evidence.kinds)
     coords = {"outcome": list(evidence.outcomes), "kind": list(evidence.kinds)}
     with pm.Model(coords=coords) as model:
         values = {name: pm.Data(name, value) for name, value in data_values(table).items()}
         white_grid = pm.Data("white_grid", table.grid / evidence.kind_sd[:, None])
 
-        p = pm.Dirichlet("p", a=question.prior.strength * base_rates, dims="outcome")
         # tau ~ LogNormal(0, sd), sampled in whitened coordinates x with the exact log-Jacobian
         x = pm.Flat("tau_white", dims="kind")
-        log_tau = _interpolate(white_grid, values["log_tau_grid"], x, n_kinds)
+        white_segments = _segments(white_grid, x)
+        log_tau = _interpolate(white_segments, values["log_tau_grid"])
         tau = pm.Deterministic("tau", pt.exp(log_tau), dims="kind")
         # density of x: LogNormal(tau) * |dtau/dx| = Normal(log tau; 0, sd) * |d log tau / dx|
-        log_slope = pt.log(_slopes(white_grid, values["log_tau_grid"], x, n_kinds))
+        rows, index, _, white_width = white_segments
+        log_slope = pt.log((values["log_tau_grid"][rows, index + 1] - values["log_tau_grid"][rows, index]) / white_width)
         pm.Potential("tau_prior", (pm.logp(pm.Normal.dist(mu=0.0, sigma=evidence.kind_sd), log_tau) + log_slope).sum())
 
-        log_lik_by_kind = _interpolate(values["log_tau_grid"], values["log_lik_table"], log_tau, n_kinds)
-        joint = pt.log(p) + log_lik_by_kind.sum(axis=0)
+        log_lik_by_kind = _interpolate(_segments(values["log_tau_grid"], log_tau), values["log_lik_table"])
+        log_lik = pm.Deterministic("log_lik", log_lik_by_kind.sum(axis=0), dims="outcome")
         if given is None:
-            pm.Potential("evidence", pt.logsumexp(joint))
+            p = pm.Dirichlet("p", a=question.prior.strength * base_rates, dims="outcome")
+            pm.Potential("evidence", pt.logsumexp(pt.log(p) + log_lik))
+            pm.Deterministic("forecast", pt.special.softmax(pt.log(p) + log_lik), dims="outcome")
         else:
-            pm.Potential("evidence", joint[pm.Data("given", np.array(given, dtype="int64"))])
-        pm.Deterministic("forecast", pt.special.softmax(joint), dims="outcome")
+            pm.Potential("evidence", log_lik[pm.Data("given", np.array(given, dtype="int64"))])
     return model

@@ -51,8 +51,9 @@ def outcome_forecasts(idata: az.InferenceData, interval: float = INTERVAL) -> di
 
 
 def diagnostics(idata: az.InferenceData) -> Diagnostics:
-    """R-hat, bulk ESS and divergences over every sampled parameter and condition."""
-    params = idata.posterior[["p", "tau"]]
+    """R-hat, bulk ESS and divergences of the NUTS-sampled tau, per kind and condition
+    (p is drawn exactly, independently, so it needs no convergence check)."""
+    params = idata.posterior[["tau"]]
     rhat = az.rhat(params)
     ess = az.ess(params, method="bulk")
     divergences = idata.sample_stats["diverging"].sum("draw").sum("chain")
