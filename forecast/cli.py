@@ -136,7 +136,111 @@ def print_summary(summary: dict, run_dir: Path) -> None:
     out.print(f"R-hat max {diag['rhat_max']:.3f}, ESS bulk min {diag['ess_bulk_min']:.0f}, divergences {diag['divergences']}")
     for warning in diag["warnings"]:
         err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
-    out.print(f"Wrote {run_dir}")
+    out.print(f"Wrote {run_dir}; recorded in {run_dir.parent / 'history.sqlite'}")
+
+
+@app.command()
+def backfill(
+    start: Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="First as-of date.")],
+    end: Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="Last as-of date (kept if on a step).")],
+    every: Annotated[str, typer.Option(help="Step between runs: 7d, 1w, 14d, ...")] = "7d",
+    priors: PriorsOpt = Path("priors"),
+    evidence: EvidenceOpt = Path("evidence"),
+    out_dir: OutOpt = Path("reports"),
+    seed: Annotated[Optional[int], typer.Option(help="One seed for every week (default: each as-of date, YYYYMMDD).")] = None,
+    draws: Annotated[int, typer.Option(min=100, help="Draws per chain and outcome condition.")] = 1000,
+    tune: Annotated[int, typer.Option(min=100, help="Tuning steps per chain.")] = 1000,
+    chains: Annotated[int, typer.Option(min=2, help="Chains per outcome condition.")] = 2,
+    force: Annotated[bool, typer.Option(help="Re-run dates already recorded, replacing them.")] = False,
+    briefing: Annotated[bool, typer.Option(help="Render each week's briefing.html and briefing.pdf.")] = True,
+) -> None:
+    """Run every week in a date range, compiling the model once; dates already recorded are skipped."""
+    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
+                               TimeRemainingColumn)
+
+    from forecast.backfill import backfill as run_weeks, parse_every, run_dates
+    from forecast.inference import SamplerSettings
+    from forecast.run import RunConfig
+
+    _quiet_pymc()
+    try:
+        dates = run_dates(start.date(), end.date(), parse_every(every))
+    except ValueError as problem:
+        raise typer.BadParameter(str(problem)) from None
+    template = RunConfig(
+        as_of=dates[0], priors=priors, evidence=evidence, out=out_dir, seed=seed,
+        settings=SamplerSettings(draws=draws, tune=tune, chains=chains), force=force, briefing=briefing,
+    )
+    done = skipped = 0
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+               TimeRemainingColumn())
+    try:
+        with Progress(*columns, console=err) as progress:
+            task = progress.add_task(f"Backfilling {dates[0]} .. {dates[-1]}", total=len(dates))
+            for week in run_weeks(template, dates, command="forecast " + " ".join(sys.argv[1:])):
+                progress.advance(task)
+                if week.summary is None:
+                    skipped += 1
+                    progress.console.print(f"{week.as_of}  skipped: {week.skipped}", highlight=False)
+                    continue
+                done += 1
+                progress.console.print(_week_line(week.summary), highlight=False)
+    except InputErrors as problems:
+        _fail(problems.errors)
+    out.print(f"{done} run(s) written, {skipped} skipped (already recorded; --force re-runs them) in {out_dir}")
+
+
+def _week_line(summary: dict) -> str:
+    means = "  ".join(f"{k} {v['mean']:.1%}" for k, v in summary["outcomes"].items())
+    diag = summary["diagnostics"]
+    warned = f"  [yellow]{len(diag['warnings'])} sampler warning(s)[/yellow]" if diag["warnings"] else ""
+    return f"{summary['as_of']}  {summary['run_id']}  {means}  R-hat {diag['rhat_max']:.3f}{warned}"
+
+
+@app.command()
+def history(
+    out_dir: OutOpt = Path("reports"),
+    csv: Annotated[Optional[str], typer.Option("--csv", help="Write the history as CSV to this file (- for stdout).")] = None,
+) -> None:
+    """Print the recorded runs (as-of date, forecast, diagnostics), or export them as CSV."""
+    import pandas as pd
+
+    from forecast.history import HistoryStore
+
+    store = HistoryStore.beside(out_dir)
+    records = store.records()
+    if csv is not None:
+        frame = pd.DataFrame([r.flat() for r in records])
+        frame.to_csv(sys.stdout if csv == "-" else csv, index=False)
+        if csv != "-":
+            err.print(f"Wrote {csv} ({len(records)} runs)")
+        return
+    if not records:
+        out.print(f"No runs recorded in {store.path}")
+        return
+    for qid in dict.fromkeys(r.question_id for r in records):
+        rows = [r for r in records if r.question_id == qid]
+        interval = f"{rows[-1].interval:.0%}"
+        table = Table(title=f"{qid}: {len(rows)} run(s) recorded in {store.path}",
+                      caption=f"Outcomes: mean % ({interval} interval)")
+        outcomes = list(dict.fromkeys(k for r in rows for k in r.outcomes))
+        for column in ("as_of", "run_id", *outcomes, "rhat_max", "ess_bulk_min", "divergences"):
+            table.add_column(column, justify="left" if column in ("as_of", "run_id") else "right",
+                             no_wrap=column in ("as_of", "run_id"))
+        for r in rows:
+            cells = [_estimate(r.outcomes.get(k)) for k in outcomes]
+            diag = r.diagnostics
+            table.add_row(r.as_of, r.run_id, *cells, _number(diag.get("rhat_max"), ".3f"),
+                          _number(diag.get("ess_bulk_min"), ".0f"), _number(diag.get("divergences"), "d"))
+        out.print(table)
+
+
+def _estimate(value: dict | None) -> str:
+    return "" if value is None else f"{value['mean']:.1%} ({value['low'] * 100:.1f}-{value['high'] * 100:.1f})"
+
+
+def _number(value: object, fmt: str) -> str:
+    return "n/a" if value is None else format(value, fmt)
 
 
 @app.command()

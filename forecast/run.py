@@ -1,7 +1,13 @@
-"""One forecast run: inputs -> posterior -> files in ``<out>/<as_of>/``, all or nothing.
+"""One forecast run: inputs -> posterior -> ``<out>/<as_of>/`` and a history row, all or nothing.
 
-Outputs are written into a temporary folder beside the target and moved into place with one
-rename once complete, so a failed or killed run leaves earlier outputs as they were.
+Sampling runs unlocked. Everything after it holds ``<out>/.forecast.lock``, so runs in parallel
+neither interleave their outputs nor race on the history: outputs are written into a hidden
+staging folder ``<out>/.<as_of>.<random>``, the briefing is rendered there from the history,
+the folder is moved into place with one rename, and only then is the row written. A failed or
+killed run leaves earlier outputs and the history as they were; what a run killed inside the
+locked part leaves behind (a staging folder, a half-swapped ``--force`` replacement, a folder
+without its row) is put right by the next run, under the lock (:func:`recover`), and is hidden
+from listings meanwhile.
 """
 
 from __future__ import annotations
@@ -9,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import platform
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -18,8 +25,10 @@ from importlib import metadata
 from pathlib import Path
 
 import arviz as az
+from filelock import FileLock
 
 from forecast.design import EvidenceArrays, build_arrays
+from forecast.history import LOCK_NAME, HistoryStore, Record, reconcile
 from forecast.inference import SAMPLER_NAME, Forecaster, SamplerSettings
 from forecast.load import (
     LocatedItem,
@@ -38,7 +47,7 @@ SCHEMA_VERSION = 1
 
 
 class RunExists(Exception):
-    """The run folder for this as-of date exists and ``force`` was not given."""
+    """This as-of date has a run folder or a history row, and ``force`` was not given."""
 
 
 @dataclass(frozen=True)
@@ -151,24 +160,64 @@ def write_json(path: Path, document: dict) -> None:
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def write_run(config: RunConfig, summary: dict, manifest: dict, idata: az.InferenceData) -> Path:
-    """Write every output into a fresh temporary folder, then move it into place."""
-    config.out.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{config.as_of.isoformat()}.", dir=config.out))
-    staging.chmod(0o755)
-    try:
-        write_json(staging / "summary.json", summary)
-        write_json(staging / "manifest.json", manifest)
-        idata.to_netcdf(str(staging / "posterior.nc"))
-        if config.briefing:
-            from forecast.report import render_briefing
+def existing_run(config: RunConfig, question_id: str) -> str | None:
+    """Why ``config`` would replace an earlier run (its folder or history row exists), or None."""
+    if config.run_dir.exists():
+        return f"{config.run_dir} exists"
+    store = HistoryStore.beside(config.out)
+    if store.get(question_id, config.as_of.isoformat()) is not None:
+        return f"{config.as_of} is recorded in {store.path}"
+    return None
 
-            render_briefing(staging)
-        _replace_dir(staging, config.run_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+
+def write_run(config: RunConfig, summary: dict, manifest: dict, idata: az.InferenceData) -> Path:
+    """Under the lock: stage every output, render the briefing, move into place, record the row."""
+    config.out.mkdir(parents=True, exist_ok=True)
+    store = HistoryStore.beside(config.out)
+    record = Record.from_run(summary, manifest)
+    with FileLock(config.out / LOCK_NAME):
+        recover(config.out, store)
+        reason = None if config.force else existing_run(config, record.question_id)
+        if reason:  # another process got there while this one sampled
+            raise RunExists(f"{reason}; pass --force to replace it")
+        staging = Path(tempfile.mkdtemp(prefix=f".{config.as_of.isoformat()}.", dir=config.out))
+        staging.chmod(0o755)
+        try:
+            write_json(staging / "summary.json", summary)
+            write_json(staging / "manifest.json", manifest)
+            idata.to_netcdf(str(staging / "posterior.nc"))
+            if config.briefing:
+                from forecast.report import render_briefing
+
+                render_briefing(staging, history=store.summaries(record.question_id))
+            _replace_dir(staging, config.run_dir)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        store.record(record, replace=config.force)
     return config.run_dir
+
+
+_STAGING = re.compile(r"^\.(\d{4}-\d{2}-\d{2})\.(\w+)$")
+
+
+def recover(out: Path, store: HistoryStore) -> None:
+    """Put right what a run killed while holding the lock left behind; call holding the lock.
+
+    Staging folders ``.<date>.<random>`` are deleted; an earlier run swapped out by ``--force``
+    (``.<date>.old``) goes back when its replacement never arrived; run folders without their
+    history row are recorded (:func:`forecast.history.reconcile`).
+    """
+    for path in sorted(out.iterdir()):
+        match = _STAGING.match(path.name)
+        if not (match and path.is_dir()):
+            continue
+        target = out / match.group(1)
+        if match.group(2) == "old" and not target.exists():
+            path.rename(target)
+        else:
+            shutil.rmtree(path, ignore_errors=True)
+    reconcile(out, store)
 
 
 def _replace_dir(staging: Path, target: Path) -> None:
@@ -189,10 +238,14 @@ def run_forecast(
     forecaster: Forecaster | None = None,
     on_condition: Callable[[str], None] | None = None,
 ) -> tuple[Path, dict]:
-    """Run the forecast for ``config`` and write its folder; returns (run folder, summary)."""
-    if config.run_dir.exists() and not config.force:
-        raise RunExists(f"{config.run_dir} exists; pass --force to replace it")
+    """Run the forecast for ``config``, write its folder and history row; returns (run folder, summary).
+
+    ``forecaster``: a compiled model to reuse (a backfill passes one for every week).
+    """
     inputs = load_inputs(config)
+    reason = None if config.force else existing_run(config, inputs.question.id)
+    if reason:
+        raise RunExists(f"{reason}; pass --force to replace it")
     forecaster = forecaster or Forecaster(inputs.question, inputs.arrays, config.settings)
     idata = forecaster.fit(inputs.arrays, config.run_seed, on_condition)
     summary = build_summary(config, inputs, idata)

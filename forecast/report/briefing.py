@@ -67,9 +67,10 @@ def write_atomic(path: Path, data: bytes) -> None:
 def render_briefing(run_dir: Path, history: list[dict[str, Any]] | None = None) -> tuple[Path, Path]:
     """Render briefing.html and briefing.pdf into run_dir from its summary.json/manifest.json.
 
-    ``history``: earlier runs' summary dicts (older first), optional; when None, sibling run
-    folders in ``run_dir.parent`` whose summary.json has the same question id and an earlier
-    as_of are used. Runs of another question or not earlier than this one are ignored either way.
+    ``history``: earlier runs' summary dicts (older first), optional; when None, the history
+    store ``run_dir.parent/history.sqlite`` is read, or without one the sibling run folders in
+    ``run_dir.parent`` whose summary.json has the same question id and an earlier as_of.
+    Runs of another question or not earlier than this one are ignored either way.
     The previous run (latest earlier as_of) gives "change since last run"; all runs give the
     trend chart. Both files are rendered in memory first and only then written, each atomically,
     so a failure leaves the old briefing in place. Returns (html_path, pdf_path).

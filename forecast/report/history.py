@@ -7,6 +7,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from forecast.history import HistoryStore
+
 log = logging.getLogger(__name__)
 
 SUMMARY = "summary.json"
@@ -41,15 +43,21 @@ def earlier_runs(summary: dict[str, Any], history: list[dict[str, Any]]) -> list
 
 
 def find_history(run_dir: Path, summary: dict[str, Any]) -> list[dict[str, Any]]:
-    """Summaries of sibling run folders (``run_dir.parent/*/summary.json``) earlier than this run.
+    """Earlier runs of this question: from the history store beside ``run_dir`` when there is one.
 
-    Unreadable siblings are skipped with a warning: a broken old run must not stop a briefing.
+    Without a store (run folders copied elsewhere, or made before it existed), the summaries of
+    sibling run folders (``run_dir.parent/*/summary.json``) are used; hidden folders (a killed
+    run's staging) are not runs. Unreadable siblings are skipped with a warning: a broken old
+    run must not stop a briefing.
     """
-    found: list[dict[str, Any]] = []
     parent = run_dir.resolve().parent
+    store = HistoryStore.beside(parent)
+    if store.path.is_file():
+        return earlier_runs(summary, store.summaries(summary["question"]["id"]))
+    found: list[dict[str, Any]] = []
     for sibling in sorted(parent.iterdir()):
         path = sibling / SUMMARY
-        if sibling.resolve() == run_dir.resolve() or not path.is_file():
+        if sibling.name.startswith(".") or sibling.resolve() == run_dir.resolve() or not path.is_file():
             continue
         try:
             found.append(read_json(path))
