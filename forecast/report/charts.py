@@ -32,7 +32,7 @@ MUTED = "#6b7280"
 GRID = "#d9dee5"
 RAISES = "#1f5fa8"
 LOWERS = "#c2571a"
-WIDTH_IN = 6.6  # print / desktop
+WIDTH_IN = 7.1  # print / desktop: about the A4 text width, so the PDF shows charts at ~1:1
 NARROW_IN = 4.2  # phones: same font size, so text stays readable at ~400 px
 FONT_PT = 10.5
 
@@ -137,7 +137,7 @@ def probability_chart(bars: Sequence[Bar], interval: float, previous_label: str 
     with plt.rc_context(_RC):
         n = len(bars)
         narrow = width < WIDTH_IN
-        fig, ax = plt.subplots(figsize=(width, (0.55 if narrow else 0.4) * n + (1.25 if narrow else 0.9)),
+        fig, ax = plt.subplots(figsize=(width, (0.55 if narrow else 0.31) * n + (1.25 if narrow else 0.75)),
                                layout="constrained")
         ys = list(range(n))[::-1]
         for i, (bar, y) in enumerate(zip(bars, ys, strict=True)):
@@ -185,7 +185,7 @@ def trend_chart(dates: Sequence[date], series: Sequence[Series], interval: float
     """
     with plt.rc_context(_RC):
         narrow = width < WIDTH_IN
-        fig, ax = plt.subplots(figsize=(width, 3.8 if narrow else 2.9), layout="constrained")
+        fig, ax = plt.subplots(figsize=(width, 3.8 if narrow else 2.0), layout="constrained")
         xs = [d.toordinal() for d in dates]
         many = len(xs) > 12
         for i, s in enumerate(series):
@@ -211,7 +211,12 @@ def trend_chart(dates: Sequence[date], series: Sequence[Series], interval: float
         ax.grid(axis="y", color=GRID, linewidth=0.8)
         for side in ("top", "right"):
             ax.spines[side].set_visible(False)
-        fig.legend(loc="outside lower center", ncol=1 if narrow else 2, handlelength=1.6)
+        if narrow:
+            fig.legend(loc="outside lower center", ncol=1, handlelength=1.6)
+        else:  # beside the plot: a legend underneath would halve the plot's height
+            handles, labels = ax.get_legend_handles_labels()
+            fig.legend(handles, [textwrap.fill(lab, 20) for lab in labels], loc="outside right center",
+                       ncol=1, handlelength=1.6, labelspacing=0.7)
         ax.set_title(f"Shading: {interval * 100:.0f}% credible interval",
                      loc="left", color=MUTED, fontsize=FONT_PT - 0.5)
         return _svg(fig, f"trend-{width:g}", "Probability of each outcome over successive runs")
@@ -225,23 +230,24 @@ def drivers_chart(drivers: Sequence[Driver], outcome_label: str, width: float = 
     with plt.rc_context(_RC):
         n = len(drivers)
         narrow = width < WIDTH_IN
-        fig, ax = plt.subplots(figsize=(width, (0.5 if narrow else 0.42) * n + (1.0 if narrow else 0.7)), layout="constrained")
+        fig, ax = plt.subplots(figsize=(width, (0.5 if narrow else 0.32) * n + (1.0 if narrow else 0.6)),
+                               layout="constrained")
         values = [d.impact * 100 for d in drivers]
         span = max([abs(v) for v in values] + [0.1]) * 1.28
         for k, (d, v) in enumerate(zip(drivers, values, strict=True)):
             y = -k
             colour = RAISES if v >= 0 else LOWERS
-            ax.barh(y - 0.2, v, height=0.36, color=colour, zorder=2)
+            ax.barh(y - 0.25, v, height=0.3, color=colour, zorder=2)
+            ax.vlines(0, y - 0.46, y - 0.04, color=INK, linewidth=1, zorder=3)  # zero line, bars only
             title = textwrap.shorten(d.title, width=int(width * 11.8), placeholder="…")
-            ax.text(-span, y + 0.24, title, va="center", ha="left", color=INK, fontsize=FONT_PT - 0.5,
+            ax.text(-span, y + 0.2, title, va="center", ha="left", color=INK, fontsize=FONT_PT - 0.5,
                     zorder=5, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.8})
             sign = "+" if v > 0 else ("\u2212" if v < 0 else "")
-            ax.text(v + (span * 0.02 if v >= 0 else -span * 0.02), y - 0.2, f"{sign}{abs(v):.1f}",
+            ax.text(v + (span * 0.02 if v >= 0 else -span * 0.02), y - 0.25, f"{sign}{abs(v):.1f}",
                     va="center", ha="left" if v >= 0 else "right", color=colour,
                     fontsize=FONT_PT - 0.5, fontweight="bold")
-        ax.axvline(0, color=INK, linewidth=1, zorder=3)
         ax.set_xlim(-span, span)
-        ax.set_ylim(-n + 0.5, 0.5)
+        ax.set_ylim(-n + 0.55, 0.5)
         ax.set_yticks([])
         ax.xaxis.set_major_formatter(FuncFormatter(
             lambda v, _pos: f"{'+' if v > 0 else ('−' if v < 0 else '')}{abs(v):g}"))

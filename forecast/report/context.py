@@ -22,7 +22,10 @@ RHAT_MAX = 1.01
 ESS_MIN = 400.0
 DIVERGENCES_MAX = 0
 TOP_DRIVERS = 8
-MAX_NEW_ITEMS = 12  # keeps a first run (every item is new) within a few pages
+MAX_NEW_ITEMS = 8  # keeps the briefing within four pages, even on a first run (every item is new)
+MAX_WARNINGS = 8  # sampler warnings listed in the appendix; the rest are counted
+MAX_EXCLUDED = 16  # ids of items dated after as_of listed in the appendix; the rest are counted
+HASH_SHOWN = 12  # hex digits of each input's SHA-256 printed in the appendix (full value in a tooltip)
 _MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
            "September", "October", "November", "December")
 
@@ -72,6 +75,7 @@ class DriverRow:
     kind: str
     source: str
     cells: list[ImpactCell]
+    new: bool = False  # dated after the previous run's as_of
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,13 @@ class EvidenceRow:
     source: str
     reliability: str
     lead_impact: str
+
+
+@dataclass(frozen=True)
+class InputFile:
+    path: str
+    digest: str  # full SHA-256, hex
+    short: str  # first HASH_SHOWN hex digits
 
 
 @dataclass(frozen=True)
@@ -123,11 +134,13 @@ class Briefing:
     prior_provenance: str
     checks: list[Check]
     diagnostics_failed: bool
-    warnings: list[str]
+    warnings: list[str]  # the first MAX_WARNINGS
+    n_warnings: int
     sampler: dict[str, str]
     log_ml: list[tuple[str, str]]
-    excluded: list[str]
-    inputs: list[tuple[str, str]]
+    excluded: list[str]  # the first MAX_EXCLUDED
+    n_excluded: int
+    inputs: list[InputFile]
     versions: list[tuple[str, str]]
     command: str
     seed: str
@@ -243,8 +256,12 @@ def _size(impact: dict[str, float]) -> float:
     return max((abs(v) for v in impact.values()), default=0.0)
 
 
-def _drivers(summary: dict[str, Any], rows: list[OutcomeRow],
-             lead: OutcomeRow) -> tuple[list[DriverRow], charts.Chart | None]:
+def _is_new(item: dict[str, Any], prev_as_of: str | None) -> bool:
+    return prev_as_of is None or str(item.get("date", "")) > prev_as_of
+
+
+def _drivers(summary: dict[str, Any], rows: list[OutcomeRow], lead: OutcomeRow,
+             prev_as_of: str | None = None) -> tuple[list[DriverRow], charts.Chart | None]:
     """Top items by largest |impact| on any outcome, shown in order of their effect on the lead."""
     items: dict[str, dict[str, Any]] = summary.get("evidence_items", {}) or {}
     impacts = impacts_by_item(summary)
@@ -259,6 +276,7 @@ def _drivers(summary: dict[str, Any], rows: list[OutcomeRow],
         id=k, title=str(items.get(k, {}).get("title", k)), date=str(items.get(k, {}).get("date", "")),
         kind=str(items.get(k, {}).get("kind", "")).replace("_", " "),
         source=str(items.get(k, {}).get("source", "")),
+        new=prev_as_of is not None and _is_new(items.get(k, {}), prev_as_of),
         cells=[ImpactCell(format_pp(float(impacts[k].get(r.id, 0.0))),
                           _tint(float(impacts[k].get(r.id, 0.0)), scale)) for r in rows])
         for k in top]
@@ -277,7 +295,7 @@ def _new_evidence(summary: dict[str, Any], prev_as_of: str | None,
     """
     items: dict[str, dict[str, Any]] = summary.get("evidence_items", {}) or {}
     impacts = impacts_by_item(summary)
-    new = [k for k, it in items.items() if prev_as_of is None or str(it.get("date", "")) > prev_as_of]
+    new = [k for k, it in items.items() if _is_new(it, prev_as_of)]
     total = len(new)
     if total > MAX_NEW_ITEMS:
         new = sorted(new, key=lambda k: (-_size(impacts.get(k, {})), k))[:MAX_NEW_ITEMS]
@@ -320,7 +338,7 @@ def build(summary: dict[str, Any], manifest: dict[str, Any],
     order = {r.id: k for k, r in enumerate(rows)}
     ranked = sorted(rows, key=lambda r: (-r.mean, order[r.id]))
     lead = ranked[0]
-    drivers, drivers_chart = _drivers(summary, rows, lead)
+    drivers, drivers_chart = _drivers(summary, rows, lead, prev_as_of)
     new_rows, n_new = _new_evidence(summary, prev_as_of, lead)
     runs = [*history, summary]
 
@@ -331,6 +349,7 @@ def build(summary: dict[str, Any], manifest: dict[str, Any],
     log_ml = [(labels.get(k, k), _num(v, ".2f"))
               for k, v in (diag.get("log_marginal_likelihood", {}) or {}).items()]
     prior = q.get("prior", {}) or {}
+    excluded = [str(x) for x in summary.get("excluded_after_as_of", []) or []]
     horizon = str(summary.get("horizon") or q.get("horizon"))
     return Briefing(
         title=str(q.get("title") or q["id"]), question_id=str(q["id"]),
@@ -350,9 +369,12 @@ def build(summary: dict[str, Any], manifest: dict[str, Any],
         prior_strength=_num(prior.get("strength"), "g"),
         prior_provenance=str(prior.get("provenance", "not recorded")),
         checks=checks, diagnostics_failed=any(not c.ok for c in checks) or bool(warnings),
-        warnings=warnings, sampler=_sampler(diag, manifest), log_ml=log_ml,
-        excluded=[str(x) for x in summary.get("excluded_after_as_of", []) or []],
-        inputs=sorted((str(k), str(v)) for k, v in (manifest.get("inputs", {}) or {}).items()),
+        warnings=warnings[:MAX_WARNINGS], n_warnings=len(warnings),
+        sampler=_sampler(diag, manifest), log_ml=log_ml,
+        excluded=excluded[:MAX_EXCLUDED], n_excluded=len(excluded),
+        inputs=[InputFile(path, digest, digest[:HASH_SHOWN])
+                for path, digest in sorted((str(k), str(v))
+                                           for k, v in (manifest.get("inputs", {}) or {}).items())],
         versions=[(str(k), str(v)) for k, v in (manifest.get("versions", {}) or {}).items()],
         command=str(manifest.get("command", "not recorded")),
         seed=str(manifest.get("seed", diag.get("seed", "n/a"))),
