@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from forecast.inference import Forecaster
+from forecast.inference import Forecaster, SamplerSettings
 from forecast.summary import diagnostics, outcome_forecasts
 from tests.conftest import BASE, SMALL, make_arrays
 from tests.test_marginal import reference_likelihood, reference_probabilities
@@ -41,9 +41,9 @@ def test_sampled_matches_quadrature_with_uncertain_exponent(forecaster, case):
     np.testing.assert_allclose(sampled_means(forecaster, arrays), reference_probabilities(arrays, 0.5), atol=0.01)
 
 
-def test_strong_evidence_converges(forecaster):
+def test_strong_evidence_converges_with_default_settings(question):
     arrays = make_arrays(np.tile([0.0, 0.4, 0.0, -0.2], (1000, 1)), reliability=0.8)
-    checks = diagnostics(forecaster.fit(arrays, 3))
+    checks = diagnostics(Forecaster(question, arrays, SamplerSettings()).fit(arrays, 3))
     assert checks.rhat_max <= 1.01
     assert checks.divergences == 0
 
