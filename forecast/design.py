@@ -32,13 +32,16 @@ class EvidenceArrays:
     def n_items(self) -> int:
         return len(self.ids)
 
-    def without(self, index: int) -> EvidenceArrays:
-        """The same evidence with item ``index`` dropped (cluster shares unchanged)."""
-        keep = np.arange(self.n_items) != index
+    def select(self, keep: np.ndarray) -> EvidenceArrays:
+        """The items where ``keep`` is true (cluster shares unchanged)."""
         return EvidenceArrays(
             self.outcomes, self.kinds, self.kind_sd, tuple(np.asarray(self.ids)[keep]),
             self.log_lik[keep], self.reliability[keep], self.weight[keep], self.kind_index[keep],
         )
+
+    def without(self, index: int) -> EvidenceArrays:
+        """The same evidence with item ``index`` dropped."""
+        return self.select(np.arange(self.n_items) != index)
 
 
 def item_log_likelihood(item: EvidenceItem, kind: Kind, outcomes: list[str]) -> np.ndarray:

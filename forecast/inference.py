@@ -47,7 +47,9 @@ class Forecaster:
         self.settings = settings
         self.base_rates = np.array([question.prior.base_rates[o] for o in arrays.outcomes])
         self.kind_sd = arrays.kind_sd
-        self.model = build_model(question, arrays, given=0)
+        # built on an empty table: only shapes matter here, fit() swaps in the evidence
+        no_items = arrays.select(np.zeros(arrays.n_items, dtype=bool))
+        self.model = build_model(question, no_items, given=0, table=tabulate(no_items))
         with self.model:
             self.step = pm.NUTS(target_accept=settings.target_accept)
 

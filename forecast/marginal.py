@@ -23,8 +23,8 @@ from scipy.special import logsumexp, ndtri
 from forecast.design import EvidenceArrays
 from forecast.likelihood import log_item_likelihood
 
-COARSE_POINTS = 1201
-POINTS_PER_OUTCOME = 301
+COARSE_POINTS = 401
+POINTS_PER_OUTCOME = 201
 RELEVANT_LOG_RANGE = 40.0  # integrand below max - 40 (e^-40 relative) is outside the grid
 CHUNK = 1024
 
@@ -69,7 +69,7 @@ def _summed(arrays: EvidenceArrays, rows: np.ndarray, u: np.ndarray) -> np.ndarr
 
 def _outcome_regions(arrays: EvidenceArrays, rows: np.ndarray, sd: float) -> list[tuple[float, float]]:
     """Per outcome, the interval of u where prior x likelihood is within e^-40 of its peak."""
-    coarse = np.union1d(np.linspace(-(40.0 + 6 * sd), 6 * sd + 2.0, COARSE_POINTS), sd * np.linspace(-8, 8, 161))
+    coarse = np.union1d(np.linspace(-(40.0 + 6 * sd), 6 * sd + 2.0, COARSE_POINTS), sd * np.linspace(-12, 12, 241))
     h = log_normal_density(coarse, sd)[:, None] + _summed(arrays, rows, coarse)
     regions = []
     for k in range(h.shape[1]):
