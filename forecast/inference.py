@@ -7,8 +7,9 @@ model locks each chain into one component. So we
 2. sample each conditional posterior with NUTS — unimodal, so chains agree — reusing one compiled
    model and one NUTS step across conditions (and across weeks of a backfill): the evidence is a
    per-kind table swapped through ``pm.Data``;
-3. keep the K conditional samples side by side on a ``given`` dimension; every posterior summary
-   is the weight-averaged mixture of them.
+3. keep the conditional samples side by side on a ``given`` dimension (outcomes with posterior
+   probability below ``NEGLIGIBLE`` are skipped); every posterior summary is the weight-averaged
+   mixture of them.
 """
 
 from __future__ import annotations
@@ -29,6 +30,10 @@ from forecast.model import build_model, data_values
 from forecast.schema import Question
 
 SAMPLER_NAME = "NUTS per outcome condition (PyMC) + exact outcome weights by quadrature"
+# Conditions less probable than this are not sampled: together they move no mean by more than
+# 4e-9 and no interval at all, and evidence that all but rules an outcome out pushes its
+# conditional posterior of tau into the prior's far tail, where NUTS is slowest.
+NEGLIGIBLE = 1e-9
 
 
 @dataclass(frozen=True)
@@ -60,12 +65,13 @@ class Forecaster:
         seeds = np.random.SeedSequence(seed).generate_state(len(arrays.outcomes))
         with self.model:
             pm.set_data(data_values(table))
+        sampled = [k for k in range(len(arrays.outcomes)) if weights.probability[k] >= NEGLIGIBLE]
         conditional = []
-        for k, outcome in enumerate(arrays.outcomes):
+        for k in sampled:
             if on_condition:
-                on_condition(outcome)
+                on_condition(arrays.outcomes[k])
             conditional.append(self._sample_given(k, table, int(seeds[k])))
-        return _assemble(conditional, arrays, weights)
+        return _assemble(conditional, [arrays.outcomes[k] for k in sampled], arrays, weights)
 
     def _sample_given(self, k: int, table: LikelihoodTable, seed: int) -> az.InferenceData:
         """NUTS on tau given z = k; p drawn exactly from its conjugate Dirichlet; the forecast
@@ -89,8 +95,8 @@ class Forecaster:
         return idata
 
 
-def _assemble(conditional: list[az.InferenceData], arrays: EvidenceArrays, weights) -> az.InferenceData:
-    given = xr.IndexVariable("given", list(arrays.outcomes))
+def _assemble(conditional: list[az.InferenceData], sampled: list[str], arrays: EvidenceArrays, weights) -> az.InferenceData:
+    given = xr.IndexVariable("given", sampled)
     posterior = xr.concat([c.posterior for c in conditional], dim=given)
     sample_stats = xr.concat([c.sample_stats[["diverging", "tree_depth", "step_size"]] for c in conditional], dim=given)
     mixture = xr.Dataset(

@@ -37,8 +37,8 @@ def weighted_quantiles(values: np.ndarray, weights: np.ndarray, probs: list[floa
 
 def outcome_forecasts(idata: az.InferenceData, interval: float = INTERVAL) -> dict[str, dict[str, float]]:
     """Posterior mean of P(z=k|E) and its central credible interval, per outcome."""
-    weight = idata.mixture["weight"]
     forecast = idata.posterior["forecast"]  # (chain, draw, given, outcome)
+    weight = idata.mixture["weight"].sel(given=forecast["given"])  # the sampled conditions
     per_draw = (weight / (forecast.sizes["chain"] * forecast.sizes["draw"])).broadcast_like(forecast.isel(outcome=0))
     tail = (1 - interval) / 2
     out = {}

@@ -43,7 +43,9 @@ def test_sampled_matches_quadrature_with_uncertain_exponent(forecaster, case):
 
 def test_strong_evidence_converges_with_default_settings(question):
     arrays = make_arrays(np.tile([0.0, 0.4, 0.0, -0.2], (1000, 1)), reliability=0.8)
-    checks = diagnostics(Forecaster(question, arrays, SamplerSettings()).fit(arrays, 3))
+    idata = Forecaster(question, arrays, SamplerSettings()).fit(arrays, 3)
+    assert list(idata.posterior["given"].values) == ["ceasefire"]  # the others are below 1e-9
+    checks = diagnostics(idata)
     assert checks.rhat_max <= 1.01
     assert checks.divergences == 0
 

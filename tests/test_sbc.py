@@ -37,7 +37,7 @@ def simulate(rng: np.random.Generator, strength: float):
 
 def joint_draws(idata, rng: np.random.Generator, n: int) -> tuple[np.ndarray, np.ndarray]:
     """Unweighted draws of (tau of kind 0, p_war) from the weighted mixture over conditions."""
-    weight = idata.mixture["weight"].values
+    weight = idata.mixture["weight"].sel(given=idata.posterior["given"]).values
     tau = idata.posterior["tau"].isel(kind=0).stack(s=("chain", "draw")).transpose("given", "s").values
     p_war = idata.posterior["p"].sel(outcome="war").stack(s=("chain", "draw")).transpose("given", "s").values
     given = rng.choice(len(weight), size=n, p=weight / weight.sum())
