@@ -73,7 +73,7 @@ def build_model(
         x = pm.Flat("tau_white", dims="kind")
         white_segments = _segments(white_grid, x)
         log_tau = _interpolate(white_segments, values["log_tau_grid"])
-        tau = pm.Deterministic("tau", pt.exp(log_tau), dims="kind")
+        pm.Deterministic("tau", pt.exp(log_tau), dims="kind")
         # density of x: LogNormal(tau) * |dtau/dx| = Normal(log tau; 0, sd) * |d log tau / dx|
         rows, index, _, white_width = white_segments
         log_slope = pt.log((values["log_tau_grid"][rows, index + 1] - values["log_tau_grid"][rows, index]) / white_width)

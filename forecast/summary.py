@@ -13,7 +13,6 @@ import numpy as np
 import xarray as xr
 
 from forecast.load import LocatedItem
-from forecast.schema import Question
 
 RHAT_MAX = 1.01
 ESS_MIN = 400
@@ -110,7 +109,3 @@ def _relative(path, root) -> str:
         return str(path.resolve().relative_to(root.resolve()))
     except ValueError:
         return str(path)
-
-
-def question_dict(question: Question) -> dict:
-    return question.model_dump(mode="json")

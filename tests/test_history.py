@@ -20,7 +20,6 @@ from typer.testing import CliRunner
 from forecast.cli import app
 from forecast.history import HISTORY_NAME, HistoryStore, Record, reconcile
 from forecast.inference import Forecaster, SamplerSettings
-from forecast.report import render_briefing
 from forecast.report.history import find_history
 from forecast.run import RunConfig, RunExists, load_inputs, recover, run_forecast
 
