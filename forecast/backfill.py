@@ -60,5 +60,5 @@ def backfill(template: RunConfig, dates: list[date], command: str = "forecast ba
             yield Week(as_of, skipped=reason)
             continue
         forecaster = forecaster or Forecaster(inputs.question, inputs.arrays, config.settings)
-        run_dir, summary = run_forecast(config, command=command, forecaster=forecaster)
+        run_dir, summary = run_forecast(config, command=command, forecaster=forecaster, inputs=inputs)
         yield Week(as_of, run_dir, summary)

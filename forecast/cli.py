@@ -25,6 +25,9 @@ err = Console(stderr=True)
 PriorsOpt = Annotated[Path, typer.Option("--priors", help="Question file, or folder holding one.")]
 EvidenceOpt = Annotated[Path, typer.Option("--evidence", help="Evidence folder (YAML at any depth).")]
 OutOpt = Annotated[Path, typer.Option("--out", help="Folder for run outputs.")]
+DrawsOpt = Annotated[int, typer.Option(min=100, help="Draws per chain and outcome condition.")]
+TuneOpt = Annotated[int, typer.Option(min=100, help="Tuning steps per chain.")]
+ChainsOpt = Annotated[int, typer.Option(min=2, help="Chains per outcome condition.")]
 
 
 def _as_date(value: Optional[datetime]) -> date:
@@ -90,9 +93,9 @@ def run(
     evidence: EvidenceOpt = Path("evidence"),
     out_dir: OutOpt = Path("reports"),
     seed: Annotated[Optional[int], typer.Option(help="Random seed (default: the as-of date as YYYYMMDD).")] = None,
-    draws: Annotated[int, typer.Option(min=100, help="Draws per chain and outcome condition.")] = 1000,
-    tune: Annotated[int, typer.Option(min=100, help="Tuning steps per chain.")] = 1000,
-    chains: Annotated[int, typer.Option(min=2, help="Chains per outcome condition.")] = 2,
+    draws: DrawsOpt = 1000,
+    tune: TuneOpt = 1000,
+    chains: ChainsOpt = 2,
     force: Annotated[bool, typer.Option(help="Replace an existing run for this date.")] = False,
     briefing: Annotated[bool, typer.Option(help="Render briefing.html and briefing.pdf.")] = True,
 ) -> None:
@@ -148,9 +151,9 @@ def backfill(
     evidence: EvidenceOpt = Path("evidence"),
     out_dir: OutOpt = Path("reports"),
     seed: Annotated[Optional[int], typer.Option(help="One seed for every week (default: each as-of date, YYYYMMDD).")] = None,
-    draws: Annotated[int, typer.Option(min=100, help="Draws per chain and outcome condition.")] = 1000,
-    tune: Annotated[int, typer.Option(min=100, help="Tuning steps per chain.")] = 1000,
-    chains: Annotated[int, typer.Option(min=2, help="Chains per outcome condition.")] = 2,
+    draws: DrawsOpt = 1000,
+    tune: TuneOpt = 1000,
+    chains: ChainsOpt = 2,
     force: Annotated[bool, typer.Option(help="Re-run dates already recorded, replacing them.")] = False,
     briefing: Annotated[bool, typer.Option(help="Render each week's briefing.html and briefing.pdf.")] = True,
 ) -> None:

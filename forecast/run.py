@@ -237,12 +237,14 @@ def run_forecast(
     command: str = "forecast run",
     forecaster: Forecaster | None = None,
     on_condition: Callable[[str], None] | None = None,
+    inputs: Inputs | None = None,
 ) -> tuple[Path, dict]:
     """Run the forecast for ``config``, write its folder and history row; returns (run folder, summary).
 
-    ``forecaster``: a compiled model to reuse (a backfill passes one for every week).
+    ``forecaster``: a compiled model to reuse, and ``inputs``: the inputs already loaded for
+    ``config`` (a backfill passes both, so each week is loaded and compiled once).
     """
-    inputs = load_inputs(config)
+    inputs = inputs or load_inputs(config)
     reason = None if config.force else existing_run(config, inputs.question.id)
     if reason:
         raise RunExists(f"{reason}; pass --force to replace it")
