@@ -1,8 +1,8 @@
 """Backfill: the weekly run for every date in a range, with the model compiled once.
 
-One :class:`~forecast.inference.Forecaster` serves every week: the kind catalogue fixes every
+One :class:`~forecast.model.inference.Forecaster` serves every week: the kind catalogue fixes every
 shape, so ``fit`` only swaps the week's evidence through ``pm.Data``. Each week is otherwise an
-ordinary :func:`~forecast.run.run_forecast` (same seed rule, same files, same history row), so
+ordinary :func:`~forecast.pipeline.run_forecast` (same seed rule, same files, same history row), so
 a backfilled week equals the single run of that date.
 """
 
@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
 
-from forecast.inference import Forecaster
-from forecast.run import RunConfig, existing_run, load_inputs, run_forecast
+from forecast.model.inference import Forecaster
+from forecast.pipeline import RunConfig, existing_run, load_inputs, run_forecast
 
 _EVERY = re.compile(r"^\s*(\d+)\s*([dw])\s*$", re.IGNORECASE)
 

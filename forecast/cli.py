@@ -12,8 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from forecast.load import InputErrors, load_evidence, load_kinds, load_question, split_by_date
-from forecast.yamlio import InputError
+from forecast.inputs.load import InputErrors, load_evidence, load_kinds, load_question, split_by_date
+from forecast.inputs.yamlio import InputError
 
 app = typer.Typer(help="Bayesian scenario forecaster for the Russia-Ukraine peace process.", no_args_is_help=True)
 evidence_app = typer.Typer(help="Check and list evidence files.", no_args_is_help=True)
@@ -100,8 +100,8 @@ def run(
     briefing: Annotated[bool, typer.Option(help="Render briefing.html and briefing.pdf.")] = True,
 ) -> None:
     """Run the forecast and write <out>/<as-of>/."""
-    from forecast.inference import SamplerSettings
-    from forecast.run import RunConfig, RunExists, run_forecast
+    from forecast.model.inference import SamplerSettings
+    from forecast.pipeline import RunConfig, RunExists, run_forecast
 
     _quiet_pymc()
     config = RunConfig(
@@ -162,8 +162,8 @@ def backfill(
                                TimeRemainingColumn)
 
     from forecast.backfill import backfill as run_weeks, parse_every, run_dates
-    from forecast.inference import SamplerSettings
-    from forecast.run import RunConfig
+    from forecast.model.inference import SamplerSettings
+    from forecast.pipeline import RunConfig
 
     _quiet_pymc()
     try:
@@ -208,7 +208,7 @@ def history(
     """Print the recorded runs (as-of date, forecast, diagnostics), or export them as CSV."""
     import pandas as pd
 
-    from forecast.history import HistoryStore
+    from forecast.store.history import HistoryStore
 
     store = HistoryStore.beside(out_dir)
     records = store.records()

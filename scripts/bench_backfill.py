@@ -25,8 +25,8 @@ from pathlib import Path
 import yaml
 
 from forecast.backfill import backfill
-from forecast.inference import SamplerSettings
-from forecast.run import RunConfig
+from forecast.model.inference import SamplerSettings
+from forecast.pipeline import RunConfig
 
 REPO = Path(__file__).resolve().parents[1]
 FIRST = date(2025, 1, 1)

@@ -59,9 +59,9 @@ def synthetic_evidence(folder: Path, n_items: int, seed: int = 0) -> None:
 
 
 def fit_figures(n_items: int) -> dict:
-    from forecast.inference import Forecaster, SamplerSettings
-    from forecast.run import RunConfig, load_inputs
-    from forecast.summary import diagnostics
+    from forecast.model.inference import Forecaster, SamplerSettings
+    from forecast.pipeline import RunConfig, load_inputs
+    from forecast.results.posterior import diagnostics
 
     with tempfile.TemporaryDirectory() as tmp:
         synthetic_evidence(Path(tmp) / "evidence", n_items)
@@ -93,7 +93,7 @@ def main() -> None:
         results["run_10000_over_100"] = round(results["run_10000_items_s"] / results["run_100_items_s"], 2)
 
     start = time.perf_counter()
-    import forecast.inference  # noqa: F401  (pymc, pytensor, arviz)
+    import forecast.model.inference  # noqa: F401  (pymc, pytensor, arviz)
 
     results["import_s"] = round(time.perf_counter() - start, 2)
     results["fits"] = [fit_figures(n) for n in (100, 1_000, 10_000)]

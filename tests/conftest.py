@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from forecast.design import EvidenceArrays
-from forecast.inference import Forecaster, SamplerSettings
-from forecast.schema import Question
+from forecast.model.design import EvidenceArrays
+from forecast.model.inference import Forecaster, SamplerSettings
+from forecast.inputs.schema import Question
 
 REPO = Path(__file__).resolve().parents[1]
 OUTCOMES = ("deal", "ceasefire", "frozen", "war")

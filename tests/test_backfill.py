@@ -10,9 +10,9 @@ from typer.testing import CliRunner
 
 from forecast.backfill import backfill, parse_every, run_dates
 from forecast.cli import app
-from forecast.history import HistoryStore
-from forecast.inference import SamplerSettings
-from forecast.run import RunConfig, run_forecast
+from forecast.store.history import HistoryStore
+from forecast.model.inference import SamplerSettings
+from forecast.pipeline import RunConfig, run_forecast
 
 from .conftest import REPO
 

@@ -18,10 +18,10 @@ import pytest
 from typer.testing import CliRunner
 
 from forecast.cli import app
-from forecast.history import HISTORY_NAME, HistoryStore, Record, reconcile
-from forecast.inference import Forecaster, SamplerSettings
-from forecast.report.history import find_history
-from forecast.run import RunConfig, RunExists, load_inputs, recover, run_forecast
+from forecast.store.history import HISTORY_NAME, HistoryStore, Record, reconcile
+from forecast.model.inference import Forecaster, SamplerSettings
+from forecast.report.earlier import find_history
+from forecast.pipeline import RunConfig, RunExists, load_inputs, recover, run_forecast
 
 from .conftest import REPO
 
@@ -185,9 +185,9 @@ def cli_run(out: Path, as_of: date, *extra: str, probe: str | None = None) -> su
 
 PROBE = """
 import sys, time
-import forecast.inference, forecast.run
+import forecast.model.inference, forecast.pipeline
 mod, name = {!r}.split(":")
-module = forecast.inference if mod == "inference" else forecast.run
+module = forecast.model.inference if mod == "inference" else forecast.pipeline
 owner = module.Forecaster if name == "_sample_given" else module
 real = getattr(owner, name)
 def probed(*args, **kwargs):

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from forecast.inference import Forecaster, SamplerSettings
-from forecast.summary import diagnostics, outcome_forecasts
+from forecast.model.inference import Forecaster, SamplerSettings
+from forecast.results.posterior import diagnostics, outcome_forecasts
 from tests.conftest import BASE, SMALL, make_arrays
 from tests.test_marginal import reference_likelihood, reference_probabilities
 

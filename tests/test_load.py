@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from forecast.cli import app
-from forecast.load import InputErrors, load_evidence, load_kinds, load_question
+from forecast.inputs.load import InputErrors, load_evidence, load_kinds, load_question
 from tests.conftest import REPO
 
 GOOD = """\

@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 from scipy import integrate
 
-from forecast.marginal import outcome_weights, tabulate
+from forecast.model.marginal import outcome_weights, tabulate
 from tests.conftest import BASE, make_arrays
 
 BASE_RATES = np.array(list(BASE.values()))
 
 
 def reference_likelihood(log_lik, tau, r, w):
-    """DESIGN.md's item likelihood written out plainly (independent of forecast.likelihood)."""
+    """DESIGN.md's item likelihood written out plainly (independent of forecast.model.likelihood)."""
     x = tau * log_lik
     lam = np.exp(x - x.max(axis=1, keepdims=True))
     lam = lam / lam.mean(axis=1, keepdims=True)

@@ -8,7 +8,7 @@ from scipy.special import logsumexp
 
 from tests.conftest import make_arrays
 from tests.test_marginal import reference_likelihood
-from forecast.model import build_model
+from forecast.model.build import build_model
 
 
 def evaluator(model, *names):

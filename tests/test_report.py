@@ -551,7 +551,7 @@ def _example_summary(as_of: str, means: dict[str, tuple[float, float, float]]) -
     numbers: the text that has to fit is the real one, the sampler is not needed."""
     from datetime import date
 
-    from forecast.load import load_evidence, load_kinds, load_question, split_by_date
+    from forecast.inputs.load import load_evidence, load_kinds, load_question, split_by_date
 
     root = Path(__file__).resolve().parents[1]
     question = load_question(root / "priors" / "ukraine_2026.yaml")

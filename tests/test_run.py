@@ -12,9 +12,9 @@ import pytest
 from typer.testing import CliRunner
 
 from forecast.cli import app
-from forecast.inference import SamplerSettings
-from forecast.load import InputErrors
-from forecast.run import RunConfig, RunExists, run_forecast
+from forecast.model.inference import SamplerSettings
+from forecast.inputs.load import InputErrors
+from forecast.pipeline import RunConfig, RunExists, run_forecast
 from tests.conftest import REPO
 
 TINY = SamplerSettings(draws=200, tune=200, chains=2)

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from forecast.inference import Forecaster, SamplerSettings
+from forecast.model.inference import Forecaster, SamplerSettings
 from tests.conftest import BASE, make_arrays, make_question
 
 N_SIMS = 120

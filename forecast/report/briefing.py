@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from .context import Briefing, build
-from .history import MANIFEST, SUMMARY, earlier_runs, find_history, read_json
+from .earlier import MANIFEST, SUMMARY, earlier_runs, find_history, read_json
 
 TEMPLATE = "briefing.html.j2"
 HTML_NAME = "briefing.html"

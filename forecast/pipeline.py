@@ -27,10 +27,10 @@ from pathlib import Path
 import arviz as az
 from filelock import FileLock
 
-from forecast.design import EvidenceArrays, build_arrays
-from forecast.history import LOCK_NAME, HistoryStore, Record, reconcile
-from forecast.inference import SAMPLER_NAME, Forecaster, SamplerSettings
-from forecast.load import (
+from forecast.model.design import EvidenceArrays, build_arrays
+from forecast.store.history import LOCK_NAME, HistoryStore, Record, reconcile
+from forecast.model.inference import SAMPLER_NAME, Forecaster, SamplerSettings
+from forecast.inputs.load import (
     LocatedItem,
     default_kinds_path,
     evidence_files,
@@ -40,8 +40,8 @@ from forecast.load import (
     question_path,
     split_by_date,
 )
-from forecast.schema import Kind, Question
-from forecast.summary import INTERVAL, diagnostics, evidence_impacts, evidence_items, outcome_forecasts
+from forecast.inputs.schema import Kind, Question
+from forecast.results.posterior import INTERVAL, diagnostics, evidence_impacts, evidence_items, outcome_forecasts
 
 SCHEMA_VERSION = 1
 
@@ -206,7 +206,7 @@ def recover(out: Path, store: HistoryStore) -> None:
 
     Staging folders ``.<date>.<random>`` are deleted; an earlier run swapped out by ``--force``
     (``.<date>.old``) goes back when its replacement never arrived; run folders without their
-    history row are recorded (:func:`forecast.history.reconcile`).
+    history row are recorded (:func:`forecast.store.history.reconcile`).
     """
     for path in sorted(out.iterdir()):
         match = _STAGING.match(path.name)

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.special import logsumexp, ndtri
 
-from forecast.design import EvidenceArrays
-from forecast.likelihood import log_item_likelihood
+from forecast.model.design import EvidenceArrays
+from forecast.model.likelihood import log_item_likelihood
 
 COARSE_POINTS = 401
 POINTS_PER_OUTCOME = 201

@@ -3,7 +3,7 @@
 An SQLite file (``<out>/history.sqlite``, WAL mode) beside the run folders. It is an index of
 them: every row is built from a run's ``summary.json`` and ``manifest.json``, so a store that is
 lost or behind is rebuilt from the folders (:func:`reconcile`, run by every run). Writers hold
-``<out>/.forecast.lock`` (see :mod:`forecast.run`); readers need no lock.
+``<out>/.forecast.lock`` (see :mod:`forecast.pipeline`); readers need no lock.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from forecast.history import HistoryStore
+from forecast.store.history import HistoryStore
 
 log = logging.getLogger(__name__)
 

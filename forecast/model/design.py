@@ -12,7 +12,7 @@ from datetime import date
 
 import numpy as np
 
-from forecast.schema import EvidenceItem, Kind, Question
+from forecast.inputs.schema import EvidenceItem, Kind, Question
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from forecast.schema import EvidenceItem, Kind, Question
-from forecast.yamlio import InputError, LocatedData, Loc, load_yaml
+from forecast.inputs.schema import EvidenceItem, Kind, Question
+from forecast.inputs.yamlio import InputError, LocatedData, Loc, load_yaml
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -38,7 +38,7 @@ class LocatedItem:
 
 
 def default_kinds_path() -> Path:
-    return Path(str(resources.files("forecast") / "kinds.yaml"))
+    return Path(str(resources.files("forecast.inputs") / "kinds.yaml"))
 
 
 def _errors_from_validation(located: LocatedData, err: ValidationError, prefix: Loc = ()) -> list[InputError]:

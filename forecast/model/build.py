@@ -8,10 +8,10 @@ marginalised with logsumexp.
 Three choices keep it fast and right:
 
 * The items enter through their per-kind sum ``S_mk(log tau_m)``, tabulated exactly on a fine grid
-  (:mod:`forecast.marginal`) and interpolated linearly, so parameters and the cost of a gradient
+  (:mod:`forecast.model.marginal`) and interpolated linearly, so parameters and the cost of a gradient
   grow with the kind catalogue, never with the items: ten thousand items sample as fast as ten.
 * ``given=None`` is the full model, the outcome marginalised with logsumexp. ``given=k`` is the
-  model conditional on ``z = k`` (k itself a ``pm.Data``), which :mod:`forecast.inference` samples
+  model conditional on ``z = k`` (k itself a ``pm.Data``), which :mod:`forecast.model.inference` samples
   one outcome at a time. Given z, p is ``Dirichlet(strength * base_rates + e_k)`` independent of
   tau (conjugacy), so the conditional model holds tau alone and p is drawn exactly; NUTS on p with
   pseudo-counts below 1 needs long trajectories through the simplex's exponential tails.
@@ -32,9 +32,9 @@ import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
-from forecast.design import EvidenceArrays
-from forecast.marginal import LikelihoodTable, tabulate
-from forecast.schema import Question
+from forecast.model.design import EvidenceArrays
+from forecast.model.marginal import LikelihoodTable, tabulate
+from forecast.inputs.schema import Question
 
 def data_values(table: LikelihoodTable) -> dict[str, np.ndarray]:
     """Values for the model's evidence ``pm.Data`` containers."""

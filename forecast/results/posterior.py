@@ -1,7 +1,7 @@
 """Posterior -> the plain numbers of ``summary.json``.
 
 Every posterior quantity is a mixture over the ``given`` dimension (one NUTS sample per outcome
-condition) weighted by the exact outcome weights; see :mod:`forecast.inference`.
+condition) weighted by the exact outcome weights; see :mod:`forecast.model.inference`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import arviz as az
 import numpy as np
 import xarray as xr
 
-from forecast.load import LocatedItem
+from forecast.inputs.load import LocatedItem
 
 RHAT_MAX = 1.01
 ESS_MIN = 400

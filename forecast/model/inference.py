@@ -3,7 +3,7 @@
 The posterior of (p, tau) is a mixture over outcomes k of the conditional posteriors given
 ``z = k`` with weights ``P(z=k|E)`` (DESIGN.md, "measured pitfall"): plain NUTS on the marginal
 model locks each chain into one component. So we
-1. compute the weights exactly by quadrature (:mod:`forecast.marginal`);
+1. compute the weights exactly by quadrature (:mod:`forecast.model.marginal`);
 2. sample each conditional posterior with NUTS — unimodal, so chains agree — reusing one compiled
    model and one NUTS step across conditions (and across weeks of a backfill): the evidence is a
    per-kind table swapped through ``pm.Data``;
@@ -24,10 +24,10 @@ import pymc as pm
 import xarray as xr
 from scipy.special import logsumexp
 
-from forecast.design import EvidenceArrays
-from forecast.marginal import LikelihoodTable, outcome_weights, tabulate, whitening_grid
-from forecast.model import build_model, data_values
-from forecast.schema import Question
+from forecast.model.design import EvidenceArrays
+from forecast.model.marginal import LikelihoodTable, outcome_weights, tabulate, whitening_grid
+from forecast.model.build import build_model, data_values
+from forecast.inputs.schema import Question
 
 SAMPLER_NAME = "NUTS per outcome condition (PyMC) + exact outcome weights by quadrature"
 # Conditions less probable than this are not sampled: together they move no mean by more than
