@@ -1,22 +1,41 @@
-"""The ``forecast`` command: a thin shell over the library."""
+"""The ``forecast`` command: a thin shell over the library.
+
+Every command reports bad input the same way: each problem as ``file:line: field: message`` on
+stderr, exit status 1 (:func:`_reports_problems`).
+"""
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 import sys
+from collections.abc import Callable
 from datetime import date, datetime
+from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, TypeVar
 
+import pandas as pd
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from forecast.inputs.load import InputErrors, load_evidence, load_kinds, load_question, split_by_date
-from forecast.inputs.yamlio import InputError
+from forecast.errors import InputError
+from forecast.inputs.load import load_evidence, load_kinds, load_question, split_by_date
+from forecast.inputs.scaffold import new_item_path, skeleton_id, skeleton_item, write_new_item
+from forecast.inputs.schema import Question, evidence_file_schema
+from forecast.model.inference import SamplerSettings
+from forecast.pipeline import RunConfig, backfill as run_weeks, parse_every, run_dates, run_forecast
+from forecast.report import render_briefing
+from forecast.report.wep import format_number
+from forecast.results.summary import Estimate, Manifest, Summary
+from forecast.store.history import HistoryStore
+from forecast.store.runs import RunExists
 
 app = typer.Typer(help="Bayesian scenario forecaster for the Russia-Ukraine peace process.", no_args_is_help=True)
-evidence_app = typer.Typer(help="Check and list evidence files.", no_args_is_help=True)
+evidence_app = typer.Typer(help="Check, list and start evidence files.", no_args_is_help=True)
 app.add_typer(evidence_app, name="evidence")
 
 out = Console()
@@ -29,15 +48,30 @@ DrawsOpt = Annotated[int, typer.Option(min=100, help="Draws per chain and outcom
 TuneOpt = Annotated[int, typer.Option(min=100, help="Tuning steps per chain.")]
 ChainsOpt = Annotated[int, typer.Option(min=2, help="Chains per outcome condition.")]
 
+Command = TypeVar("Command", bound=Callable[..., Any])
 
-def _as_date(value: Optional[datetime]) -> date:
+
+def _reports_problems(command: Command) -> Command:
+    """Turn bad input (and a run that already exists) into stderr lines and exit 1, never a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except InputError as problem:
+            if len(problem.problems) > 1:
+                err.print(f"[red]{len(problem.problems)} problems[/red]")
+            typer.echo(problem.render(), err=True)  # one unwrapped line per problem, for editors and grep
+            raise typer.Exit(1) from None
+        except RunExists as exists:
+            err.print(f"[red]{exists}[/red]", highlight=False)
+            raise typer.Exit(1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _day(value: datetime | None) -> date:
     return value.date() if value else date.today()
-
-
-def _fail(errors: list[InputError] | InputError) -> None:
-    for error in errors if isinstance(errors, list) else [errors]:
-        typer.echo(error.render(), err=True)  # one unwrapped line per problem, for editors and grep
-    raise typer.Exit(1)
 
 
 def _quiet_pymc() -> None:
@@ -45,36 +79,32 @@ def _quiet_pymc() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
+def _command_line() -> str:
+    return "forecast " + " ".join(sys.argv[1:])
+
+
 @evidence_app.command("validate")
+@_reports_problems
 def evidence_validate(
     path: Annotated[Path, typer.Argument(help="Evidence file or folder.")] = Path("evidence"),
     priors: PriorsOpt = Path("priors"),
 ) -> None:
     """Check every evidence file; print each problem as file:line: field: message."""
-    try:
-        question = load_question(priors)
-        kinds = load_kinds(None, question.outcome_ids)
-        items = load_evidence(path, question, kinds)
-    except InputErrors as problems:
-        err.print(f"[red]{len(problems.errors)} problem(s)[/red]")
-        _fail(problems.errors)
-    except InputError as problem:
-        _fail(problem)
+    question = load_question(priors)
+    items = load_evidence(path, question, load_kinds(None, question.outcome_ids))
     out.print(f"[green]OK[/green]: {len(items)} items in {path}")
 
 
 @evidence_app.command("list")
+@_reports_problems
 def evidence_list(
     path: Annotated[Path, typer.Argument(help="Evidence file or folder.")] = Path("evidence"),
     priors: PriorsOpt = Path("priors"),
-    as_of: Annotated[Optional[datetime], typer.Option(formats=["%Y-%m-%d"], help="Only items dated on or before.")] = None,
+    as_of: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Only items dated on or before.")] = None,
 ) -> None:
     """Print the evidence as a table."""
-    try:
-        question = load_question(priors)
-        items = load_evidence(path, question, load_kinds(None, question.outcome_ids))
-    except InputErrors as problems:
-        _fail(problems.errors)
+    question = load_question(priors)
+    items = load_evidence(path, question, load_kinds(None, question.outcome_ids))
     if as_of:
         items, _ = split_by_date(items, as_of.date())
     table = Table(title=f"{len(items)} evidence items")
@@ -82,17 +112,64 @@ def evidence_list(
         table.add_column(column, overflow="fold", no_wrap=column in ("date", "id"))
     for located in items:
         item = located.item
-        table.add_row(item.date.isoformat(), item.id, item.kind, f"{item.reliability:.2f}", item.cluster or "", item.title)
+        table.add_row(item.date.isoformat(), item.id, item.kind, f"{item.reliability:.2f}", item.cluster or "",
+                      item.title)
     out.print(table)
 
 
+@evidence_app.command("new")
+@_reports_problems
+def evidence_new(
+    kind: Annotated[str, typer.Option(help="Evidence kind (see forecast/inputs/kinds.yaml).")],
+    day: Annotated[datetime | None, typer.Option("--date", formats=["%Y-%m-%d"],
+                                                 help="When the event happened (default: today).")] = None,
+    cluster: Annotated[str | None, typer.Option(help="Cluster shared with other reports of the event.")] = None,
+    item_id: Annotated[str | None, typer.Option("--id", help="Item id (default: date and kind).")] = None,
+    evidence: EvidenceOpt = Path("evidence"),
+    priors: PriorsOpt = Path("priors"),
+) -> None:
+    """Write a valid skeleton item of KIND into <evidence>/<YYYY-MM>/ (never overwrites)."""
+    question = load_question(priors)
+    kinds = load_kinds(None, question.outcome_ids)
+    if kind not in kinds:
+        raise typer.BadParameter(f"unknown kind {kind!r}; known kinds: {', '.join(sorted(kinds))}", param_hint="--kind")
+    when = _day(day)
+    name = item_id or skeleton_id(kind, when, cluster)
+    text = skeleton_item(name, kind, kinds[kind], when, question.outcome_ids, cluster)
+    path = write_new_item(new_item_path(evidence, when, name), text)
+    load_evidence(path, question, kinds)  # the skeleton must validate as written
+    out.print(f"Wrote {path}; fill in the TODO fields, then `forecast evidence validate`")
+
+
+class SchemaName(str, Enum):
+    evidence = "evidence"
+    question = "question"
+    summary = "summary"
+    manifest = "manifest"
+
+
 @app.command()
+@_reports_problems
+def schema(name: Annotated[SchemaName, typer.Argument(help="Which file's JSON Schema to print.")]) -> None:
+    """Print the JSON Schema of an evidence file, the question file, summary.json or manifest.json."""
+    document: dict[str, Any]
+    if name is SchemaName.evidence:
+        document = evidence_file_schema(load_kinds(None))
+    else:
+        model = {"question": Question, "summary": Summary, "manifest": Manifest}[name.value]
+        document = model.model_json_schema()
+    typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
+
+
+@app.command()
+@_reports_problems
 def run(
-    as_of: Annotated[Optional[datetime], typer.Option(formats=["%Y-%m-%d"], help="Use evidence dated on or before this day (default: today).")] = None,
+    as_of: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"],
+                                                   help="Use evidence dated on or before this day (default: today).")] = None,
     priors: PriorsOpt = Path("priors"),
     evidence: EvidenceOpt = Path("evidence"),
     out_dir: OutOpt = Path("reports"),
-    seed: Annotated[Optional[int], typer.Option(help="Random seed (default: the as-of date as YYYYMMDD).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Random seed (default: the as-of date as YYYYMMDD).")] = None,
     draws: DrawsOpt = 1000,
     tune: TuneOpt = 1000,
     chains: ChainsOpt = 2,
@@ -100,49 +177,41 @@ def run(
     briefing: Annotated[bool, typer.Option(help="Render briefing.html and briefing.pdf.")] = True,
 ) -> None:
     """Run the forecast and write <out>/<as-of>/."""
-    from forecast.model.inference import SamplerSettings
-    from forecast.pipeline import RunConfig, RunExists, run_forecast
-
     _quiet_pymc()
     config = RunConfig(
-        as_of=_as_date(as_of), priors=priors, evidence=evidence, out=out_dir, seed=seed,
+        as_of=_day(as_of), priors=priors, evidence=evidence, out=out_dir, seed=seed,
         settings=SamplerSettings(draws=draws, tune=tune, chains=chains), force=force, briefing=briefing,
     )
-    command = "forecast " + " ".join(sys.argv[1:])
-    try:
-        with err.status("Loading inputs and compiling the model...") as status:
-            run_dir, summary = run_forecast(
-                config, command=command, on_condition=lambda k: status.update(f"Sampling given outcome '{k}'...")
-            )
-    except InputErrors as problems:
-        _fail(problems.errors)
-    except RunExists as exists:
-        err.print(f"[red]{exists}[/red]")
-        raise typer.Exit(1)
+    with err.status("Loading inputs and compiling the model...") as status:
+        run_dir, summary = run_forecast(
+            config, command=_command_line(), on_condition=lambda k: status.update(f"Sampling given outcome '{k}'...")
+        )
     print_summary(summary, run_dir)
 
 
-def print_summary(summary: dict, run_dir: Path) -> None:
+def print_summary(summary: Summary, run_dir: Path) -> None:
     """Forecast table, what was left out, and every sampler warning."""
-    labels = {o["id"]: o["label"] for o in summary["question"]["outcomes"]}
-    excluded = summary["excluded_after_as_of"]
-    out.print(f"{len(summary['evidence'])} items used as of {summary['as_of']}; {len(excluded)} dated after it left out")
+    labels = {o.id: o.label for o in summary.question.outcomes}
+    excluded = summary.excluded_after_as_of
+    out.print(f"{len(summary.evidence)} items used as of {summary.as_of}; {len(excluded)} dated after it left out")
     if excluded:
         out.print("  left out: " + ", ".join(excluded), markup=False)
-    table = Table(title=f"Forecast for {summary['horizon']} (run {summary['run_id']})")
-    for column in ("outcome", "mean", f"{summary['interval']:.0%} interval"):
+    table = Table(title=f"Forecast for {summary.horizon} (run {summary.run_id})")
+    for column in ("outcome", "mean", f"{summary.interval:.0%} interval"):
         table.add_column(column)
-    for key, value in summary["outcomes"].items():
-        table.add_row(labels[key], f"{value['mean']:.1%}", f"{value['low']:.1%} - {value['high']:.1%}")
+    for key, value in summary.outcomes.items():
+        table.add_row(labels[key], f"{value.mean:.1%}", f"{value.low:.1%} - {value.high:.1%}")
     out.print(table)
-    diag = summary["diagnostics"]
-    out.print(f"R-hat max {diag['rhat_max']:.3f}, ESS bulk min {diag['ess_bulk_min']:.0f}, divergences {diag['divergences']}")
-    for warning in diag["warnings"]:
+    diag = summary.diagnostics
+    out.print(f"R-hat max {format_number(diag.rhat_max, '.3f')}, ESS bulk min {format_number(diag.ess_bulk_min, '.0f')}, "
+              f"divergences {diag.divergences}")
+    for warning in diag.warnings:
         err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
     out.print(f"Wrote {run_dir}; recorded in {run_dir.parent / 'history.sqlite'}")
 
 
 @app.command()
+@_reports_problems
 def backfill(
     start: Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="First as-of date.")],
     end: Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="Last as-of date (kept if on a step).")],
@@ -150,7 +219,7 @@ def backfill(
     priors: PriorsOpt = Path("priors"),
     evidence: EvidenceOpt = Path("evidence"),
     out_dir: OutOpt = Path("reports"),
-    seed: Annotated[Optional[int], typer.Option(help="One seed for every week (default: each as-of date, YYYYMMDD).")] = None,
+    seed: Annotated[int | None, typer.Option(help="One seed for every week (default: each as-of date, YYYYMMDD).")] = None,
     draws: DrawsOpt = 1000,
     tune: TuneOpt = 1000,
     chains: ChainsOpt = 2,
@@ -158,13 +227,6 @@ def backfill(
     briefing: Annotated[bool, typer.Option(help="Render each week's briefing.html and briefing.pdf.")] = True,
 ) -> None:
     """Run every week in a date range, compiling the model once; dates already recorded are skipped."""
-    from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn,
-                               TimeRemainingColumn)
-
-    from forecast.backfill import backfill as run_weeks, parse_every, run_dates
-    from forecast.model.inference import SamplerSettings
-    from forecast.pipeline import RunConfig
-
     _quiet_pymc()
     try:
         dates = run_dates(start.date(), end.date(), parse_every(every))
@@ -177,39 +239,33 @@ def backfill(
     done = skipped = 0
     columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                TimeRemainingColumn())
-    try:
-        with Progress(*columns, console=err) as progress:
-            task = progress.add_task(f"Backfilling {dates[0]} .. {dates[-1]}", total=len(dates))
-            for week in run_weeks(template, dates, command="forecast " + " ".join(sys.argv[1:])):
-                progress.advance(task)
-                if week.summary is None:
-                    skipped += 1
-                    progress.console.print(f"{week.as_of}  skipped: {week.skipped}", highlight=False)
-                    continue
-                done += 1
-                progress.console.print(_week_line(week.summary), highlight=False)
-    except InputErrors as problems:
-        _fail(problems.errors)
+    with Progress(*columns, console=err) as progress:
+        task = progress.add_task(f"Backfilling {dates[0]} .. {dates[-1]}", total=len(dates))
+        for week in run_weeks(template, dates, command=_command_line()):
+            progress.advance(task)
+            if week.summary is None:
+                skipped += 1
+                progress.console.print(f"{week.as_of}  skipped: {week.skipped}", highlight=False)
+                continue
+            done += 1
+            progress.console.print(_week_line(week.summary), highlight=False)
     out.print(f"{done} run(s) written, {skipped} skipped (already recorded; --force re-runs them) in {out_dir}")
 
 
-def _week_line(summary: dict) -> str:
-    means = "  ".join(f"{k} {v['mean']:.1%}" for k, v in summary["outcomes"].items())
-    diag = summary["diagnostics"]
-    warned = f"  [yellow]{len(diag['warnings'])} sampler warning(s)[/yellow]" if diag["warnings"] else ""
-    return f"{summary['as_of']}  {summary['run_id']}  {means}  R-hat {diag['rhat_max']:.3f}{warned}"
+def _week_line(summary: Summary) -> str:
+    means = "  ".join(f"{k} {v.mean:.1%}" for k, v in summary.outcomes.items())
+    diag = summary.diagnostics
+    warned = f"  [yellow]{len(diag.warnings)} sampler warning(s)[/yellow]" if diag.warnings else ""
+    return f"{summary.as_of}  {summary.run_id}  {means}  R-hat {format_number(diag.rhat_max, '.3f')}{warned}"
 
 
 @app.command()
+@_reports_problems
 def history(
     out_dir: OutOpt = Path("reports"),
-    csv: Annotated[Optional[str], typer.Option("--csv", help="Write the history as CSV to this file (- for stdout).")] = None,
+    csv: Annotated[str | None, typer.Option("--csv", help="Write the history as CSV to this file (- for stdout).")] = None,
 ) -> None:
     """Print the recorded runs (as-of date, forecast, diagnostics), or export them as CSV."""
-    import pandas as pd
-
-    from forecast.store.history import HistoryStore
-
     store = HistoryStore.beside(out_dir)
     records = store.records()
     if csv is not None:
@@ -223,37 +279,28 @@ def history(
         return
     for qid in dict.fromkeys(r.question_id for r in records):
         rows = [r for r in records if r.question_id == qid]
-        interval = f"{rows[-1].interval:.0%}"
         table = Table(title=f"{qid}: {len(rows)} run(s) recorded in {store.path}",
-                      caption=f"Outcomes: mean % ({interval} interval)")
+                      caption=f"Outcomes: mean % ({rows[-1].interval:.0%} interval)")
         outcomes = list(dict.fromkeys(k for r in rows for k in r.outcomes))
         for column in ("as_of", "run_id", *outcomes, "rhat_max", "ess_bulk_min", "divergences"):
             table.add_column(column, justify="left" if column in ("as_of", "run_id") else "right",
                              no_wrap=column in ("as_of", "run_id"))
         for r in rows:
-            cells = [_estimate(r.outcomes.get(k)) for k in outcomes]
             diag = r.diagnostics
-            table.add_row(r.as_of, r.run_id, *cells, _number(diag.get("rhat_max"), ".3f"),
-                          _number(diag.get("ess_bulk_min"), ".0f"), _number(diag.get("divergences"), "d"))
+            table.add_row(r.as_of, r.run_id, *[_estimate(r.outcomes.get(k)) for k in outcomes],
+                          format_number(diag.rhat_max, ".3f"), format_number(diag.ess_bulk_min, ".0f"),
+                          format_number(diag.divergences, "d"))
         out.print(table)
 
 
-def _estimate(value: dict | None) -> str:
-    return "" if value is None else f"{value['mean']:.1%} ({value['low'] * 100:.1f}-{value['high'] * 100:.1f})"
-
-
-def _number(value: object, fmt: str) -> str:
-    return "n/a" if value is None else format(value, fmt)
+def _estimate(value: Estimate | None) -> str:
+    return "" if value is None else f"{value.mean:.1%} ({value.low * 100:.1f}-{value.high * 100:.1f})"
 
 
 @app.command()
+@_reports_problems
 def report(run_dir: Annotated[Path, typer.Argument(help="A run folder holding summary.json.")]) -> None:
     """Re-render briefing.html and briefing.pdf from a run's saved files (no sampling)."""
-    from forecast.report import render_briefing
-
-    if not (run_dir / "summary.json").is_file():
-        err.print(f"[red]{run_dir}: no summary.json (not a run folder)[/red]")
-        raise typer.Exit(1)
     html, pdf = render_briefing(run_dir)
     out.print(f"Wrote {html} and {pdf}")
 

@@ -1,13 +1,9 @@
-"""One forecast run: inputs -> posterior -> ``<out>/<as_of>/`` and a history row, all or nothing.
+"""The pipeline: inputs -> posterior -> summary -> run folder and history row, for one date or many.
 
-Sampling runs unlocked. Everything after it holds ``<out>/.forecast.lock``, so runs in parallel
-neither interleave their outputs nor race on the history: outputs are written into a hidden
-staging folder ``<out>/.<as_of>.<random>``, the briefing is rendered there from the history,
-the folder is moved into place with one rename, and only then is the row written. A failed or
-killed run leaves earlier outputs and the history as they were; what a run killed inside the
-locked part leaves behind (a staging folder, a half-swapped ``--force`` replacement, a folder
-without its row) is put right by the next run, under the lock (:func:`recover`), and is hidden
-from listings meanwhile.
+``run_forecast`` is one weekly run; ``backfill`` repeats it over a range of dates with one
+compiled model (the kind catalogue fixes every shape, so each week only swaps its evidence
+through ``pm.Data``), so a backfilled week equals the single run of that date. Where and how the
+outputs are written is :mod:`forecast.store.runs`; what they hold is :mod:`forecast.results`.
 """
 
 from __future__ import annotations
@@ -16,20 +12,15 @@ import hashlib
 import json
 import platform
 import re
-import shutil
-import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, timedelta
 from importlib import metadata
 from pathlib import Path
 
 import arviz as az
-from filelock import FileLock
+import pandas as pd
 
-from forecast.model.design import EvidenceArrays, build_arrays
-from forecast.store.history import LOCK_NAME, HistoryStore, Record, reconcile
-from forecast.model.inference import SAMPLER_NAME, Forecaster, SamplerSettings
 from forecast.inputs.load import (
     LocatedItem,
     default_kinds_path,
@@ -41,13 +32,15 @@ from forecast.inputs.load import (
     split_by_date,
 )
 from forecast.inputs.schema import Kind, Question
-from forecast.results.posterior import INTERVAL, diagnostics, evidence_impacts, evidence_items, outcome_forecasts
+from forecast.model.design import EvidenceArrays, build_arrays
+from forecast.model.inference import SAMPLER_NAME, Forecaster, SamplerSettings
+from forecast.report import render_briefing
+from forecast.results.posterior import diagnostics, evidence_impacts, evidence_items, outcome_forecasts
+from forecast.results.summary import INTERVAL, Diagnostics, Manifest, SamplerRecord, Summary
+from forecast.store.history import Record
+from forecast.store.runs import RunExists, existing_run, write_run
 
-SCHEMA_VERSION = 1
-
-
-class RunExists(Exception):
-    """This as-of date has a run folder or a history row, and ``force`` was not given."""
+_EVERY = re.compile(r"^\s*(\d+)\s*([dw])\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -66,10 +59,6 @@ class RunConfig:
     def run_seed(self) -> int:
         """The given seed, or one derived from the as-of date so weekly runs reproduce."""
         return self.seed if self.seed is not None else int(self.as_of.strftime("%Y%m%d"))
-
-    @property
-    def run_dir(self) -> Path:
-        return self.out / self.as_of.isoformat()
 
 
 @dataclass(frozen=True)
@@ -109,127 +98,44 @@ def versions() -> dict[str, str]:
 
 
 def run_id(as_of: date, hashes: dict[str, str], seed: int, settings: SamplerSettings) -> str:
-    digest = hashlib.sha256(json.dumps([hashes, seed, settings.__dict__], sort_keys=True).encode()).hexdigest()
+    digest = hashlib.sha256(json.dumps([hashes, seed, asdict(settings)], sort_keys=True).encode()).hexdigest()
     return f"{as_of.isoformat()}-{digest[:8]}"
 
 
-def build_summary(config: RunConfig, inputs: Inputs, idata: az.InferenceData) -> dict:
-    """The ``summary.json`` document (see README, "Reading summary.json")."""
+def build_summary(config: RunConfig, inputs: Inputs, idata: az.InferenceData) -> Summary:
+    """The ``summary.json`` document of this run."""
     checks = diagnostics(idata)
     settings = config.settings
-    return {
-        "schema_version": SCHEMA_VERSION,
-        "run_id": run_id(config.as_of, inputs.hashes, config.run_seed, settings),
-        "as_of": config.as_of.isoformat(),
-        "horizon": inputs.question.horizon.isoformat(),
-        "question": inputs.question.model_dump(mode="json"),
-        "interval": INTERVAL,
-        "outcomes": outcome_forecasts(idata),
-        "diagnostics": {
-            "rhat_max": checks.rhat_max,
-            "ess_bulk_min": checks.ess_bulk_min,
-            "divergences": checks.divergences,
-            "warnings": checks.warnings,
-            "sampler": SAMPLER_NAME,
-            "chains": settings.chains,
-            "draws": settings.draws,
-            "tune": settings.tune,
-            "seed": config.run_seed,
-            "log_marginal_likelihood": dict(
-                zip(inputs.arrays.outcomes, map(float, idata.mixture["log_marginal_likelihood"].values))
-            ),
-        },
-        "evidence": evidence_impacts(idata),
-        "evidence_items": evidence_items(inputs.used, inputs.arrays.weight, config.evidence),
-        "excluded_after_as_of": [i.item.id for i in inputs.later],
-    }
+    log_ml = idata["mixture"]["log_marginal_likelihood"].values
+    return Summary(
+        run_id=run_id(config.as_of, inputs.hashes, config.run_seed, settings),
+        as_of=config.as_of,
+        horizon=inputs.question.horizon,
+        question=inputs.question,
+        interval=INTERVAL,
+        outcomes=outcome_forecasts(idata),
+        diagnostics=Diagnostics(
+            rhat_max=checks.rhat_max, ess_bulk_min=checks.ess_bulk_min, divergences=checks.divergences,
+            warnings=checks.warnings, sampler=SAMPLER_NAME, chains=settings.chains, draws=settings.draws,
+            tune=settings.tune, seed=config.run_seed,
+            log_marginal_likelihood=dict(zip(inputs.arrays.outcomes, map(float, log_ml), strict=True)),
+        ),
+        evidence=evidence_impacts(idata),
+        evidence_items=evidence_items(inputs.used, inputs.arrays.weight, config.evidence),
+        excluded_after_as_of=[i.item.id for i in inputs.later],
+    )
 
 
-def build_manifest(config: RunConfig, inputs: Inputs, command: str) -> dict:
-    return {
-        "as_of": config.as_of.isoformat(),
-        "seed": config.run_seed,
-        "command": command,
-        "inputs": inputs.hashes,
-        "versions": versions(),
-        "sampler": {"chains": config.settings.chains, "draws": config.settings.draws, "tune": config.settings.tune},
-    }
+def build_manifest(config: RunConfig, inputs: Inputs, command: str) -> Manifest:
+    settings = config.settings
+    return Manifest(
+        as_of=config.as_of, seed=config.run_seed, command=command, inputs=inputs.hashes, versions=versions(),
+        sampler=SamplerRecord(chains=settings.chains, draws=settings.draws, tune=settings.tune),
+    )
 
 
-def write_json(path: Path, document: dict) -> None:
-    path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def existing_run(config: RunConfig, question_id: str) -> str | None:
-    """Why ``config`` would replace an earlier run (its folder or history row exists), or None."""
-    if config.run_dir.exists():
-        return f"{config.run_dir} exists"
-    store = HistoryStore.beside(config.out)
-    if store.get(question_id, config.as_of.isoformat()) is not None:
-        return f"{config.as_of} is recorded in {store.path}"
-    return None
-
-
-def write_run(config: RunConfig, summary: dict, manifest: dict, idata: az.InferenceData) -> Path:
-    """Under the lock: stage every output, render the briefing, move into place, record the row."""
-    config.out.mkdir(parents=True, exist_ok=True)
-    store = HistoryStore.beside(config.out)
-    record = Record.from_run(summary, manifest)
-    with FileLock(config.out / LOCK_NAME):
-        recover(config.out, store)
-        reason = None if config.force else existing_run(config, record.question_id)
-        if reason:  # another process got there while this one sampled
-            raise RunExists(f"{reason}; pass --force to replace it")
-        staging = Path(tempfile.mkdtemp(prefix=f".{config.as_of.isoformat()}.", dir=config.out))
-        staging.chmod(0o755)
-        try:
-            write_json(staging / "summary.json", summary)
-            write_json(staging / "manifest.json", manifest)
-            idata.to_netcdf(str(staging / "posterior.nc"))
-            if config.briefing:
-                from forecast.report import render_briefing
-
-                render_briefing(staging, history=store.summaries(record.question_id))
-            _replace_dir(staging, config.run_dir)
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        store.record(record, replace=config.force)
-    return config.run_dir
-
-
-_STAGING = re.compile(r"^\.(\d{4}-\d{2}-\d{2})\.(\w+)$")
-
-
-def recover(out: Path, store: HistoryStore) -> None:
-    """Put right what a run killed while holding the lock left behind; call holding the lock.
-
-    Staging folders ``.<date>.<random>`` are deleted; an earlier run swapped out by ``--force``
-    (``.<date>.old``) goes back when its replacement never arrived; run folders without their
-    history row are recorded (:func:`forecast.store.history.reconcile`).
-    """
-    for path in sorted(out.iterdir()):
-        match = _STAGING.match(path.name)
-        if not (match and path.is_dir()):
-            continue
-        target = out / match.group(1)
-        if match.group(2) == "old" and not target.exists():
-            path.rename(target)
-        else:
-            shutil.rmtree(path, ignore_errors=True)
-    reconcile(out, store)
-
-
-def _replace_dir(staging: Path, target: Path) -> None:
-    """Rename ``staging`` to ``target``; an existing target is swapped out, then removed."""
-    if target.exists():
-        old = target.with_name(f".{target.name}.old")
-        shutil.rmtree(old, ignore_errors=True)
-        target.rename(old)
-        staging.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        staging.rename(target)
+def _render(folder: Path, history: list[Record]) -> None:
+    render_briefing(folder, history=history)
 
 
 def run_forecast(
@@ -238,18 +144,64 @@ def run_forecast(
     forecaster: Forecaster | None = None,
     on_condition: Callable[[str], None] | None = None,
     inputs: Inputs | None = None,
-) -> tuple[Path, dict]:
+) -> tuple[Path, Summary]:
     """Run the forecast for ``config``, write its folder and history row; returns (run folder, summary).
 
     ``forecaster``: a compiled model to reuse, and ``inputs``: the inputs already loaded for
     ``config`` (a backfill passes both, so each week is loaded and compiled once).
     """
     inputs = inputs or load_inputs(config)
-    reason = None if config.force else existing_run(config, inputs.question.id)
+    reason = None if config.force else existing_run(config.out, config.as_of, inputs.question.id)
     if reason:
         raise RunExists(f"{reason}; pass --force to replace it")
     forecaster = forecaster or Forecaster(inputs.question, inputs.arrays, config.settings)
     idata = forecaster.fit(inputs.arrays, config.run_seed, on_condition)
     summary = build_summary(config, inputs, idata)
     manifest = build_manifest(config, inputs, command)
-    return write_run(config, summary, manifest, idata), summary
+    folder = write_run(config.out, summary, manifest, lambda path: idata.to_netcdf(str(path)),
+                       _render if config.briefing else None, force=config.force)
+    return folder, summary
+
+
+def parse_every(text: str) -> timedelta:
+    """'7d', '1w', '14d' -> a positive timedelta."""
+    match = _EVERY.match(text)
+    if not match or int(match.group(1)) == 0:
+        raise ValueError(f"--every must look like 7d, 1w or 14d (a positive number of days or weeks), got {text!r}")
+    return timedelta(days=int(match.group(1)) * (7 if match.group(2).lower() == "w" else 1))
+
+
+def run_dates(start: date, end: date, every: timedelta) -> list[date]:
+    """``start``, ``start + every``, ... up to and including ``end``."""
+    if end < start:
+        raise ValueError(f"--to {end} is before --from {start}")
+    return [d.date() for d in pd.date_range(start, end, freq=every)]
+
+
+@dataclass(frozen=True)
+class Week:
+    """One date of a backfill: its folder and summary, or why it was skipped."""
+
+    as_of: date
+    run_dir: Path | None = None
+    summary: Summary | None = None
+    skipped: str | None = None
+
+
+def backfill(template: RunConfig, dates: list[date], command: str = "forecast backfill") -> Iterator[Week]:
+    """Run ``template`` at each date in order, yielding each week as it finishes (for progress).
+
+    Dates already run (folder or history row) are skipped unless ``template.force``. The model
+    is compiled on the first date actually run.
+    """
+    forecaster: Forecaster | None = None
+    for as_of in dates:
+        config = replace(template, as_of=as_of)
+        inputs = load_inputs(config)
+        reason = None if config.force else existing_run(config.out, as_of, inputs.question.id)
+        if reason:
+            yield Week(as_of, skipped=reason)
+            continue
+        forecaster = forecaster or Forecaster(inputs.question, inputs.arrays, config.settings)
+        folder, summary = run_forecast(config, command=command, forecaster=forecaster, inputs=inputs)
+        yield Week(as_of, folder, summary)

@@ -1,7 +1,8 @@
 """Load and validate the question, the kind catalogue and the evidence tree.
 
-Every problem becomes an :class:`InputError` (``file:line: field: message``); loaders collect all
-of them before failing so an analyst fixes a whole file in one pass.
+Every problem becomes a :class:`~forecast.errors.Problem` (``file:line: field: message``); loaders
+collect all of them and raise one :class:`~forecast.errors.InputError`, so an analyst fixes a
+whole file in one pass.
 """
 
 from __future__ import annotations
@@ -15,17 +16,10 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from forecast.inputs.schema import EvidenceItem, Kind, Question
-from forecast.inputs.yamlio import InputError, LocatedData, Loc, load_yaml
+from forecast.errors import InputError, Problem
+from forecast.inputs.yamlio import LocatedData, Loc, load_yaml
 
 YAML_SUFFIXES = (".yaml", ".yml")
-
-
-class InputErrors(Exception):
-    """One or more input problems; ``str()`` lists them one per line."""
-
-    def __init__(self, errors: list[InputError]):
-        self.errors = errors
-        super().__init__("\n".join(e.render() for e in errors))
 
 
 @dataclass(frozen=True)
@@ -41,7 +35,7 @@ def default_kinds_path() -> Path:
     return Path(str(resources.files("forecast.inputs") / "kinds.yaml"))
 
 
-def _errors_from_validation(located: LocatedData, err: ValidationError, prefix: Loc = ()) -> list[InputError]:
+def _errors_from_validation(located: LocatedData, err: ValidationError, prefix: Loc = ()) -> list[Problem]:
     out = []
     for problem in err.errors():
         loc = (*prefix, *problem["loc"])
@@ -49,7 +43,7 @@ def _errors_from_validation(located: LocatedData, err: ValidationError, prefix: 
         message = problem["msg"].removeprefix("Value error, ")
         if problem["type"] == "extra_forbidden":
             message = "unknown field (check the spelling)"
-        out.append(InputError(located.path, located.line_of(loc), field, message))
+        out.append(Problem(str(located.path), located.line_of(loc), field, message))
     return out
 
 
@@ -65,10 +59,10 @@ def load_question(path: Path) -> Question:
     path = question_path(path)
     located = load_yaml(path)
     if not isinstance(located.data, dict):
-        raise InputErrors([InputError(path, 1, "", "a question file must be a mapping")])
+        raise InputError(path, 1, "", "a question file must be a mapping")
     question, errors = _validate(Question, located, located.data)
     if errors:
-        raise InputErrors(errors)
+        raise InputError.of(errors)
     return question
 
 
@@ -77,11 +71,11 @@ def question_path(path: Path) -> Path:
     if path.is_file():
         return path
     if not path.is_dir():
-        raise InputErrors([InputError(path, None, "", "no such file or folder")])
+        raise InputError(path, None, "", "no such file or folder")
     files = sorted(p for p in path.iterdir() if p.suffix in YAML_SUFFIXES and p.is_file())
     if len(files) != 1:
         names = ", ".join(p.name for p in files) or "none"
-        raise InputErrors([InputError(path, None, "", f"expected one question file, found {names}")])
+        raise InputError(path, None, "", f"expected one question file, found {names}")
     return files[0]
 
 
@@ -89,7 +83,7 @@ def load_kinds(path: Path | None = None, outcomes: list[str] | None = None) -> d
     """The kind catalogue; profiles must name exactly the question's outcomes when given."""
     located = load_yaml(path or default_kinds_path())
     if not isinstance(located.data, dict):
-        raise InputErrors([InputError(located.path, 1, "", "the kind catalogue must be a mapping")])
+        raise InputError(located.path, 1, "", "the kind catalogue must be a mapping")
     kinds, errors = {}, []
     for kind_id, entry in located.data.items():
         kind, problems = _validate(Kind, located, entry, (kind_id,))
@@ -98,12 +92,12 @@ def load_kinds(path: Path | None = None, outcomes: list[str] | None = None) -> d
             continue
         if outcomes is not None and kind.profile is not None and set(kind.profile) != set(outcomes):
             errors.append(
-                InputError(located.path, located.line_of((kind_id, "profile")), f"{kind_id}.profile",
-                           f"must name exactly the outcomes {outcomes}")
+                Problem(str(located.path), located.line_of((kind_id, "profile")), f"{kind_id}.profile",
+                        f"must name exactly the outcomes {outcomes}")
             )
         kinds[kind_id] = kind
     if errors:
-        raise InputErrors(errors)
+        raise InputError.of(errors)
     return kinds
 
 
@@ -112,7 +106,7 @@ def evidence_files(root: Path) -> list[Path]:
     if root.is_file():
         return [root]
     if not root.is_dir():
-        raise InputErrors([InputError(root, None, "", "no such file or folder")])
+        raise InputError(root, None, "", "no such file or folder")
     return sorted(p for p in root.rglob("*") if p.suffix in YAML_SUFFIXES and p.is_file())
 
 
@@ -120,21 +114,21 @@ def load_evidence(root: Path, question: Question, kinds: dict[str, Kind]) -> lis
     """Every evidence item under ``root``, validated; raises InputErrors listing all problems."""
     context = {"outcomes": question.outcome_ids, "kinds": kinds}
     items: list[LocatedItem] = []
-    errors: list[InputError] = []
+    errors: list[Problem] = []
     first_seen: dict[str, LocatedItem] = {}
     for path in evidence_files(root):
         try:
             located = load_yaml(path)
         except InputError as err:
-            errors.append(err)
+            errors += err.problems
             continue
         entries = _entries(located)
         if entries is None:
-            errors.append(InputError(path, 1, "", "an evidence file holds one item (a mapping) or a list of items"))
+            errors.append(Problem(str(path), 1, "", "an evidence file holds one item (a mapping) or a list of items"))
             continue
         for loc, entry in entries:
             if not isinstance(entry, dict):
-                errors.append(InputError(path, located.line_of(loc), "item", "each item must be a mapping"))
+                errors.append(Problem(str(path), located.line_of(loc), "item", "each item must be a mapping"))
                 continue
             item, problems = _validate(EvidenceItem, located, entry, loc, context)
             errors += problems
@@ -143,14 +137,14 @@ def load_evidence(root: Path, question: Question, kinds: dict[str, Kind]) -> lis
             here = LocatedItem(item, path, located.line_of(loc))
             if (earlier := first_seen.get(item.id)) is not None:
                 errors.append(
-                    InputError(path, located.line_of((*loc, "id")), "id",
-                               f"duplicate id {item.id!r} (also in {earlier.path}:{earlier.line})")
+                    Problem(str(path), located.line_of((*loc, "id")), "id",
+                            f"duplicate id {item.id!r} (also in {earlier.path}:{earlier.line})")
                 )
                 continue
             first_seen[item.id] = here
             items.append(here)
     if errors:
-        raise InputErrors(errors)
+        raise InputError.of(errors)
     return sorted(items, key=lambda located_item: (located_item.item.date, located_item.item.id))
 
 

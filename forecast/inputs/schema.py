@@ -172,3 +172,21 @@ class EvidenceItem(_Strict):
             if missing:
                 raise ValueError(f"missing outcome(s) {missing}; give all of {list(outcomes)}")
         return value
+
+
+def evidence_file_schema(kinds: dict[str, Kind]) -> dict[str, Any]:
+    """JSON Schema of an evidence file (one item or a list of items), kinds listed for completion."""
+    item = EvidenceItem.model_json_schema()
+    item["properties"]["kind"]["enum"] = sorted(kinds)
+    item["properties"]["reliability"] = {
+        "anyOf": [{"type": "number", "exclusiveMinimum": 0, "maximum": 1}, {"enum": list(RELIABILITY_WORDS)}],
+        "description": "a number in (0, 1] or a word",
+    }
+    definitions = item.pop("$defs", {})
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "forecast evidence file",
+        "description": "One evidence item (a mapping) or a list of items.",
+        "$defs": {**definitions, "item": item},
+        "anyOf": [{"$ref": "#/$defs/item"}, {"type": "array", "items": {"$ref": "#/$defs/item"}}],
+    }

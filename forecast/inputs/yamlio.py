@@ -5,6 +5,11 @@ compose nodes, record a line for every key path, then build plain Python data wi
 constructor. Dates stay strings (pydantic parses them, so an impossible date becomes a field
 error with a line instead of a constructor crash) and duplicate keys are errors, not silently
 overwritten.
+
+Before composing, one pass over libyaml's events (a state machine, safe at any depth) refuses what
+analyst files never need and what makes a parser hang or crash: anchors and aliases (the "billion
+laughs" expansion), nesting deeper than ``MAX_DEPTH`` (the recursive composer overflows the C
+stack), files over ``MAX_BYTES`` and more than ``MAX_NODES`` values.
 """
 
 from __future__ import annotations
@@ -15,19 +20,13 @@ from typing import Any
 
 import yaml
 
+from forecast.errors import InputError
+
 Loc = tuple[str | int, ...]
 
-
-class InputError(Exception):
-    """A problem with an input file, located to a line and field."""
-
-    def __init__(self, path: Path | str, line: int | None, field: str, message: str):
-        self.path, self.line, self.field, self.message = str(path), line, field, message
-        super().__init__(self.render())
-
-    def render(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+MAX_BYTES = 16 * 1024 * 1024  # a 10,000-item evidence file is about 3 MB
+MAX_DEPTH = 32  # an evidence item is 3 levels deep
+MAX_NODES = 2_000_000  # scalars, lists and mappings in one file
 
 
 _SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser is ~10x faster
@@ -69,11 +68,33 @@ def read_text_utf8(path: Path) -> str:
         raise InputError(path, line, "", f"file is not UTF-8 (byte 0x{raw[err.start]:02x})") from None
 
 
+def _check_shape(path: Path, text: str) -> None:
+    """Refuse anchors, aliases, deep nesting and huge node counts before anything is composed."""
+    depth = nodes = 0
+    for event in yaml.parse(text, Loader=_SafeBase):
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise InputError(path, line, "", "YAML anchors and aliases (&name, *name) are not allowed in input files")
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise InputError(path, line, "", f"nested more than {MAX_DEPTH} levels deep")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        if isinstance(event, yaml.NodeEvent):
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise InputError(path, line, "", f"more than {MAX_NODES:,} values in one file; split it")
+
+
 def load_yaml(path: Path) -> LocatedData:
     """Parse one YAML file safely into plain data with line numbers."""
+    if (size := path.stat().st_size) > MAX_BYTES:
+        raise InputError(path, None, "", f"file is {size:,} bytes; input files are limited to {MAX_BYTES:,}")
     text = read_text_utf8(path)
     loader = _PlainLoader(text)
     try:
+        _check_shape(path, text)
         node = loader.get_single_node()
         lines: dict[Loc, int] = {}
         if node is not None:

@@ -6,13 +6,14 @@ import os
 import re
 import tempfile
 from pathlib import Path
-from typing import Any
-
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
+from forecast.results.summary import MANIFEST_NAME, SUMMARY_NAME, Manifest, Summary, read_document
+from forecast.store.history import Record
+
 from .context import Briefing, build
-from .earlier import MANIFEST, SUMMARY, earlier_runs, find_history, read_json
+from .earlier import earlier_runs, find_history
 
 TEMPLATE = "briefing.html.j2"
 HTML_NAME = "briefing.html"
@@ -37,11 +38,10 @@ def render_html(briefing: Briefing) -> str:
     return _environment().get_template(TEMPLATE).render(b=briefing)
 
 
-def load_run(run_dir: Path, history: list[dict[str, Any]] | None = None) -> Briefing:
+def load_run(run_dir: Path, history: list[Record] | None = None) -> Briefing:
     """Read ``run_dir``'s summary/manifest and its earlier runs into template values."""
-    summary = read_json(run_dir / SUMMARY)
-    manifest_path = run_dir / MANIFEST
-    manifest = read_json(manifest_path) if manifest_path.exists() else {}
+    summary = read_document(run_dir / SUMMARY_NAME, Summary)
+    manifest = read_document(run_dir / MANIFEST_NAME, Manifest)
     runs = find_history(run_dir, summary) if history is None else earlier_runs(summary, history)
     return build(summary, manifest, runs)
 
@@ -64,23 +64,24 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def render_briefing(run_dir: Path, history: list[dict[str, Any]] | None = None) -> tuple[Path, Path]:
+def render_briefing(run_dir: Path, history: list[Record] | None = None) -> tuple[Path, Path]:
     """Render briefing.html and briefing.pdf into run_dir from its summary.json/manifest.json.
 
-    ``history``: earlier runs' summary dicts (older first), optional; when None, the history
-    store ``run_dir.parent/history.sqlite`` is read, or without one the sibling run folders in
-    ``run_dir.parent`` whose summary.json has the same question id and an earlier as_of.
+    ``history``: earlier runs (older first), optional; when None, the history store
+    ``run_dir.parent/history.sqlite`` is read, or without one the sibling run folders in
+    ``run_dir.parent`` with the same question id and an earlier as_of.
     Runs of another question or not earlier than this one are ignored either way.
     The previous run (latest earlier as_of) gives "change since last run"; all runs give the
     trend chart. Both files are rendered in memory first and only then written, each atomically,
     so a failure leaves the old briefing in place. Returns (html_path, pdf_path).
     """
-    from .pdf import html_to_pdf  # WeasyPrint is slow to import; only load it when needed.
+    from .pdf import html_to_pdf  # WeasyPrint takes ~1 s to import; runs with --no-briefing skip it
+
 
     run_dir = Path(run_dir)
     briefing = load_run(run_dir, history)
     html = render_html(briefing)
-    pdf = html_to_pdf(html, run_dir, briefing.run_id or briefing.as_of)
+    pdf = html_to_pdf(html, run_dir, briefing.run_id)
     html_path, pdf_path = run_dir / HTML_NAME, run_dir / PDF_NAME
     write_atomic(html_path, html.encode("utf-8"))
     write_atomic(pdf_path, pdf)

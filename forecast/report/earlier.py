@@ -1,66 +1,45 @@
-"""Reading run folders: a run's own files and the earlier runs of the same question."""
+"""Earlier runs of the same question, for "change since the last run" and the trend chart."""
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
-from typing import Any
 
-from forecast.store.history import HistoryStore
+from forecast.errors import InputError
+from forecast.results.summary import Summary
+from forecast.store.history import HistoryStore, Record
+from forecast.store.runs import run_dirs
 
 log = logging.getLogger(__name__)
 
-SUMMARY = "summary.json"
-MANIFEST = "manifest.json"
 
+def earlier_runs(summary: Summary, history: list[Record]) -> list[Record]:
+    """Runs of the same question dated strictly before ``summary``, oldest first.
 
-def read_json(path: Path) -> dict[str, Any]:
-    """Load a JSON object, naming the file in the error when it is missing or malformed."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise FileNotFoundError(f"{path}: not found (is this a run folder?)") from None
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path}: line {exc.lineno}: invalid JSON: {exc.msg}") from None
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a JSON object")
-    return data
-
-
-def earlier_runs(summary: dict[str, Any], history: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Keep runs of the same question dated strictly before ``summary``, oldest first.
-
-    One summary per as_of (the last one given wins), so a re-run of a date is not counted twice.
+    One record per as_of (the last one given wins), so a re-run of a date is not counted twice.
     """
-    qid = summary["question"]["id"]
-    as_of = summary["as_of"]
-    by_date: dict[str, dict[str, Any]] = {}
-    for run in history:
-        if run.get("question", {}).get("id") == qid and str(run.get("as_of", "")) < as_of:
-            by_date[str(run["as_of"])] = run
+    as_of = summary.as_of.isoformat()
+    by_date = {r.as_of: r for r in history if r.question_id == summary.question.id and r.as_of < as_of}
     return [by_date[d] for d in sorted(by_date)]
 
 
-def find_history(run_dir: Path, summary: dict[str, Any]) -> list[dict[str, Any]]:
+def find_history(run_dir: Path, summary: Summary) -> list[Record]:
     """Earlier runs of this question: from the history store beside ``run_dir`` when there is one.
 
-    Without a store (run folders copied elsewhere, or made before it existed), the summaries of
-    sibling run folders (``run_dir.parent/*/summary.json``) are used; hidden folders (a killed
-    run's staging) are not runs. Unreadable siblings are skipped with a warning: a broken old
-    run must not stop a briefing.
+    Without a store (run folders copied elsewhere, or made before it existed), the sibling run
+    folders are read. Unreadable siblings are skipped with a warning: a broken old run must not
+    stop a briefing.
     """
     parent = run_dir.resolve().parent
     store = HistoryStore.beside(parent)
     if store.path.is_file():
-        return earlier_runs(summary, store.summaries(summary["question"]["id"]))
-    found: list[dict[str, Any]] = []
-    for sibling in sorted(parent.iterdir()):
-        path = sibling / SUMMARY
-        if sibling.name.startswith(".") or sibling.resolve() == run_dir.resolve() or not path.is_file():
+        return earlier_runs(summary, store.records(summary.question.id))
+    found: list[Record] = []
+    for sibling in run_dirs(parent):
+        if sibling.resolve() == run_dir.resolve():
             continue
         try:
-            found.append(read_json(path))
-        except (OSError, ValueError) as exc:
+            found.append(Record.read(sibling))
+        except InputError as exc:
             log.warning("skipping earlier run %s: %s", sibling, exc)
     return earlier_runs(summary, found)

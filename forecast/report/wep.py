@@ -57,6 +57,13 @@ def format_interval(low: float, high: float) -> str:
     return f"{percent(low)}{EN_DASH}{percent(high)}%"
 
 
+def format_number(value: float | int | None, fmt: str) -> str:
+    """``value`` formatted with ``fmt``, or 'n/a' when it is missing or not finite (one rule everywhere)."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "n/a"
+    return format(value, fmt)
+
+
 def format_pp(delta: float, digits: int = 1) -> str:
     """Signed percentage points from a fraction: +3.2 pp, −1.5 pp (true minus), 0.0 pp."""
     value = round(delta * 100, digits)

@@ -7,20 +7,18 @@ condition) weighted by the exact outcome weights; see :mod:`forecast.model.infer
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import arviz as az
 import numpy as np
 import xarray as xr
 
 from forecast.inputs.load import LocatedItem
-
-RHAT_MAX = 1.01
-ESS_MIN = 400
-INTERVAL = 0.9
+from forecast.results.summary import ESS_MIN, INTERVAL, RHAT_MAX, EvidenceEntry
 
 
 @dataclass(frozen=True)
-class Diagnostics:
+class SamplerChecks:
     rhat_max: float
     ess_bulk_min: float
     divergences: int
@@ -29,9 +27,7 @@ class Diagnostics:
 
 def weighted_quantiles(values: np.ndarray, weights: np.ndarray, probs: list[float]) -> list[float]:
     """Quantiles of a weighted sample (inverse of the weighted empirical CDF)."""
-    order = np.argsort(values)
-    cdf = np.cumsum(weights[order]) / weights.sum()
-    return [float(values[order][min(np.searchsorted(cdf, q), values.size - 1)]) for q in probs]
+    return [float(q) for q in np.quantile(values, probs, weights=weights, method="inverted_cdf")]
 
 
 def outcome_forecasts(idata: az.InferenceData, interval: float = INTERVAL) -> dict[str, dict[str, float]]:
@@ -49,7 +45,7 @@ def outcome_forecasts(idata: az.InferenceData, interval: float = INTERVAL) -> di
     return out
 
 
-def diagnostics(idata: az.InferenceData) -> Diagnostics:
+def diagnostics(idata: az.InferenceData) -> SamplerChecks:
     """R-hat, bulk ESS and divergences of the NUTS-sampled tau, per kind and condition
     (p is drawn exactly, independently, so it needs no convergence check)."""
     params = idata.posterior[["tau"]]
@@ -58,12 +54,12 @@ def diagnostics(idata: az.InferenceData) -> Diagnostics:
     divergences = idata.sample_stats["diverging"].sum("draw").sum("chain")
     warnings = []
     for name in params.data_vars:
-        warnings += _threshold_warnings(rhat[name], lambda v: v > RHAT_MAX, "R-hat {:.3f} > 1.01", name)
-        warnings += _threshold_warnings(ess[name], lambda v: v < ESS_MIN, "ESS {:.0f} < 400", name)
+        warnings += _threshold_warnings(rhat[name], rhat[name].values > RHAT_MAX, f"R-hat {{:.3f}} > {RHAT_MAX}", name)
+        warnings += _threshold_warnings(ess[name], ess[name].values < ESS_MIN, f"ESS {{:.0f}} < {ESS_MIN:.0f}", name)
     for given, count in zip(divergences.given.values, divergences.values):
         if count:
             warnings.append(f"{int(count)} divergent transitions given {given}")
-    return Diagnostics(
+    return SamplerChecks(
         rhat_max=float(rhat.to_array().max()),
         ess_bulk_min=float(ess.to_array().min()),
         divergences=int(divergences.sum()),
@@ -71,9 +67,9 @@ def diagnostics(idata: az.InferenceData) -> Diagnostics:
     )
 
 
-def _threshold_warnings(values: xr.DataArray, failing, template: str, name: str) -> list[str]:
+def _threshold_warnings(values: xr.DataArray, failing: np.ndarray, template: str, name: str) -> list[str]:
     out = []
-    for index in zip(*np.nonzero(failing(values.values))):
+    for index in zip(*np.nonzero(failing), strict=True):
         labels = {dim: str(values[dim].values[i]) for dim, i in zip(values.dims, index)}
         target = labels.pop("kind", labels.pop("outcome", ""))
         out.append(f"{template.format(float(values.values[index]))} for {name}[{target}] given {labels.get('given')}")
@@ -87,24 +83,24 @@ def evidence_impacts(idata: az.InferenceData) -> dict[str, dict[str, float]]:
     return {str(item): {str(o): float(v) for o, v in row.items()} for item, row in impact.transpose("item", "outcome").to_pandas().iterrows()}
 
 
-def evidence_items(items: list[LocatedItem], weights: np.ndarray, root) -> dict[str, dict]:
+def evidence_items(items: list[LocatedItem], weights: np.ndarray, root: Path) -> dict[str, EvidenceEntry]:
     """What the briefing shows of each item used (in date order)."""
     return {
-        located.item.id: {
-            "date": located.item.date.isoformat(),
-            "kind": located.item.kind,
-            "title": located.item.title,
-            "source": located.item.source,
-            "reliability": located.item.reliability,
-            "cluster": located.item.cluster,
-            "weight": float(weight),
-            "file": _relative(located.path, root),
-        }
-        for located, weight in zip(items, weights)
+        located.item.id: EvidenceEntry(
+            date=located.item.date,
+            kind=located.item.kind,
+            title=located.item.title,
+            source=located.item.source,
+            reliability=located.item.reliability,
+            cluster=located.item.cluster,
+            weight=float(weight),
+            file=_relative(located.path, root),
+        )
+        for located, weight in zip(items, weights, strict=True)
     }
 
 
-def _relative(path, root) -> str:
+def _relative(path: Path, root: Path) -> str:
     try:
         return str(path.resolve().relative_to(root.resolve()))
     except ValueError:

@@ -3,7 +3,7 @@
 An SQLite file (``<out>/history.sqlite``, WAL mode) beside the run folders. It is an index of
 them: every row is built from a run's ``summary.json`` and ``manifest.json``, so a store that is
 lost or behind is rebuilt from the folders (:func:`reconcile`, run by every run). Writers hold
-``<out>/.forecast.lock`` (see :mod:`forecast.pipeline`); readers need no lock.
+the run lock (see :mod:`forecast.store.runs`); readers need no lock.
 """
 
 from __future__ import annotations
@@ -13,15 +13,26 @@ import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+from forecast.errors import InputError
+from forecast.results.summary import (
+    MANIFEST_NAME,
+    SUMMARY_NAME,
+    Diagnostics,
+    Estimate,
+    Manifest,
+    Summary,
+    read_document,
+)
 
 log = logging.getLogger(__name__)
 
 HISTORY_NAME = "history.sqlite"
-LOCK_NAME = ".forecast.lock"
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -43,12 +54,14 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 _COLUMNS = ("question_id", "as_of", "run_id", "horizon", "interval", "seed", "rhat_max", "ess_bulk_min",
             "divergences", "outcomes", "diagnostics", "inputs", "recorded_at")
-_JSON = {"outcomes", "diagnostics", "inputs"}
+_JSON = ("outcomes", "diagnostics", "inputs")
+_HEADLINE = ("rhat_max", "ess_bulk_min", "divergences")
 
 
-@dataclass(frozen=True)
-class Record:
-    """One run as the store keeps it."""
+class Record(BaseModel):
+    """One run as the store keeps it (and as the briefing reads earlier runs)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", ser_json_inf_nan="constants")
 
     question_id: str
     as_of: str
@@ -56,34 +69,40 @@ class Record:
     horizon: str
     interval: float
     seed: int
-    outcomes: dict[str, dict[str, float]]
-    diagnostics: dict[str, Any]
+    outcomes: dict[str, Estimate]
+    diagnostics: Diagnostics
     inputs: dict[str, str]
     recorded_at: str
 
     @classmethod
-    def from_run(cls, summary: dict[str, Any], manifest: dict[str, Any], recorded_at: str | None = None) -> Record:
+    def from_run(cls, summary: Summary, manifest: Manifest, recorded_at: str | None = None) -> Record:
         return cls(
-            question_id=summary["question"]["id"], as_of=summary["as_of"], run_id=summary["run_id"],
-            horizon=summary["horizon"], interval=float(summary["interval"]), seed=int(manifest["seed"]),
-            outcomes=summary["outcomes"], diagnostics=summary["diagnostics"], inputs=manifest["inputs"],
-            recorded_at=recorded_at or datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            question_id=summary.question.id, as_of=summary.as_of.isoformat(), run_id=summary.run_id,
+            horizon=summary.horizon.isoformat(), interval=summary.interval, seed=manifest.seed,
+            outcomes=summary.outcomes, diagnostics=summary.diagnostics, inputs=manifest.inputs,
+            recorded_at=recorded_at or datetime.now(UTC).isoformat(timespec="seconds"),
         )
 
-    def as_summary(self) -> dict[str, Any]:
-        """The part of a ``summary.json`` that :mod:`forecast.report` reads from earlier runs."""
-        return {"schema_version": 1, "run_id": self.run_id, "as_of": self.as_of, "horizon": self.horizon,
-                "question": {"id": self.question_id}, "interval": self.interval,
-                "outcomes": self.outcomes, "diagnostics": self.diagnostics}
+    @classmethod
+    def read(cls, folder: Path) -> Record:
+        """The record of a run folder, from its summary and manifest."""
+        return cls.from_run(read_document(folder / SUMMARY_NAME, Summary),
+                            read_document(folder / MANIFEST_NAME, Manifest))
+
+    def row(self) -> list[Any]:
+        """Column values in ``_COLUMNS`` order."""
+        values = self.model_dump(mode="json")
+        values.update({k: json.dumps(values[k]) for k in _JSON})
+        values.update({k: getattr(self.diagnostics, k) for k in _HEADLINE})
+        return [values[c] for c in _COLUMNS]
 
     def flat(self) -> dict[str, Any]:
         """One table/CSV row: outcome mean/low/high and headline diagnostics as plain columns."""
         row: dict[str, Any] = {"question_id": self.question_id, "as_of": self.as_of, "run_id": self.run_id}
         for outcome, value in self.outcomes.items():
-            row.update({f"{outcome}_{key}": value[key] for key in ("mean", "low", "high")})
-        diag = self.diagnostics
-        row.update(rhat_max=diag.get("rhat_max"), ess_bulk_min=diag.get("ess_bulk_min"),
-                   divergences=diag.get("divergences"), seed=self.seed, recorded_at=self.recorded_at)
+            row.update({f"{outcome}_{key}": getattr(value, key) for key in ("mean", "low", "high")})
+        row.update({k: getattr(self.diagnostics, k) for k in _HEADLINE})
+        row.update(seed=self.seed, recorded_at=self.recorded_at)
         return row
 
 
@@ -100,18 +119,20 @@ class HistoryStore:
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
         with closing(sqlite3.connect(self.path, timeout=30)) as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute(_SCHEMA)
+            try:
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute(_SCHEMA)
+            except sqlite3.DatabaseError as exc:
+                raise InputError(self.path, None, "", f"not a readable history database ({exc}); move it aside "
+                                                      "and the next run rebuilds it from the run folders") from None
             yield conn
 
     def record(self, record: Record, replace: bool = False) -> None:
         """Insert ``record``; an existing row for its (question, as_of) is an error unless ``replace``."""
-        row = {k: json.dumps(v) if k in _JSON else v for k, v in asdict(record).items()}
-        row.update({k: record.diagnostics.get(k) for k in ("rhat_max", "ess_bulk_min", "divergences")})
         verb = "INSERT OR REPLACE" if replace else "INSERT"
         with self._connect() as conn, conn:
             conn.execute(f"{verb} INTO runs ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
-                         [row[c] for c in _COLUMNS])
+                         record.row())
 
     def records(self, question_id: str | None = None) -> list[Record]:
         """Rows in (question, as_of) order; none when the store does not exist (it is not created)."""
@@ -120,26 +141,25 @@ class HistoryStore:
         where, args = ("WHERE question_id = ?", (question_id,)) if question_id else ("", ())
         with self._connect() as conn:
             rows = conn.execute(f"SELECT {', '.join(_COLUMNS)} FROM runs {where} ORDER BY question_id, as_of", args)
-            return [_record(row) for row in rows]
-
-    def summaries(self, question_id: str) -> list[dict[str, Any]]:
-        """Every recorded run of the question as the summary-like dicts the briefing reads."""
-        return [r.as_summary() for r in self.records(question_id)]
+            return [_record(self.path, row) for row in rows]
 
     def get(self, question_id: str, as_of: str) -> Record | None:
         """The row for (question, as_of), if recorded."""
         return next((r for r in self.records(question_id) if r.as_of == as_of), None)
 
 
-def _record(row: tuple[Any, ...]) -> Record:
-    values = dict(zip(_COLUMNS, row))
-    for key in ("rhat_max", "ess_bulk_min", "divergences"):
+def _record(path: Path, row: tuple[Any, ...]) -> Record:
+    values = dict(zip(_COLUMNS, row, strict=True))
+    for key in _HEADLINE:
         del values[key]  # the diagnostics JSON holds them exactly (NaN included)
-    return Record(**{k: json.loads(v) if k in _JSON else v for k, v in values.items()})
+    try:
+        return Record.model_validate({k: json.loads(v) if k in _JSON else v for k, v in values.items()})
+    except ValueError as exc:
+        raise InputError(path, None, "runs", f"row {values.get('as_of')!r} is damaged: {exc}") from None
 
 
-def reconcile(out: Path, store: HistoryStore) -> list[str]:
-    """Record the run folders in ``out`` that the store lacks or holds another run id for.
+def reconcile(store: HistoryStore, folders: list[Path]) -> list[str]:
+    """Record the run ``folders`` that the store lacks or holds another run id for.
 
     Covers a run killed between moving its folder into place and writing its row, runs made
     before the store existed, and a deleted store. Call holding the lock. Returns the folders
@@ -147,15 +167,13 @@ def reconcile(out: Path, store: HistoryStore) -> list[str]:
     """
     known = {(r.question_id, r.as_of): r.run_id for r in store.records()}
     added = []
-    for path in sorted(Path(out).glob("[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]/summary.json")):
+    for folder in folders:
         try:
-            summary = json.loads(path.read_text(encoding="utf-8"))
-            if known.get((summary["question"]["id"], summary["as_of"])) == summary["run_id"]:
-                continue
-            manifest = json.loads((path.parent / "manifest.json").read_text(encoding="utf-8"))
-            store.record(Record.from_run(summary, manifest), replace=True)
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            log.warning("not recording %s in the history: %s", path.parent, exc)
+            record = Record.read(folder)
+        except InputError as exc:
+            log.warning("not recording %s in the history: %s", folder, exc)
             continue
-        added.append(path.parent.name)
+        if known.get((record.question_id, record.as_of)) != record.run_id:
+            store.record(record, replace=True)
+            added.append(folder.name)
     return added

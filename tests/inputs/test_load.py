@@ -9,8 +9,9 @@ import pytest
 from typer.testing import CliRunner
 
 from forecast.cli import app
-from forecast.inputs.load import InputErrors, load_evidence, load_kinds, load_question
-from tests.conftest import REPO
+from forecast.errors import InputError
+from forecast.inputs.load import load_evidence, load_kinds, load_question
+from tests.helpers import REPO
 
 GOOD = """\
 - id: geneva-talks
@@ -43,9 +44,9 @@ def world(tmp_path: Path):
 
 def problems(priors: Path, evidence: Path) -> list[str]:
     question = load_question(priors)
-    with pytest.raises(InputErrors) as caught:
+    with pytest.raises(InputError) as caught:
         load_evidence(evidence, question, load_kinds(None, question.outcome_ids))
-    return [e.render() for e in caught.value.errors]
+    return [p.render() for p in caught.value.problems]
 
 
 def write(folder: Path, name: str, text: str | bytes) -> Path:
@@ -163,7 +164,7 @@ def test_cli_list_filters_by_as_of(world):
 def test_question_errors_are_located(tmp_path):
     text = (REPO / "priors" / "ukraine_2026.yaml").read_text().replace("strength: 8", "strength: -8")
     write(tmp_path, "q.yaml", text)
-    with pytest.raises(InputErrors) as caught:
+    with pytest.raises(InputError) as caught:
         load_question(tmp_path / "q.yaml")
     line = next(i for i, l in enumerate(text.splitlines(), 1) if "strength: -8" in l)
     assert f"q.yaml:{line}: prior.strength: Input should be greater than 0" in str(caught.value)

@@ -7,8 +7,8 @@ import pytest
 
 from forecast.model.inference import Forecaster, SamplerSettings
 from forecast.results.posterior import diagnostics, outcome_forecasts
-from tests.conftest import BASE, SMALL, make_arrays
-from tests.test_marginal import reference_likelihood, reference_probabilities
+from tests.helpers import BASE, SMALL, make_arrays
+from tests.helpers import reference_likelihood, reference_probabilities
 
 BASE_RATES = np.array(list(BASE.values()))
 

@@ -4,38 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy import integrate
 
 from forecast.model.marginal import outcome_weights, tabulate
-from tests.conftest import BASE, make_arrays
-
-BASE_RATES = np.array(list(BASE.values()))
-
-
-def reference_likelihood(log_lik, tau, r, w):
-    """DESIGN.md's item likelihood written out plainly (independent of forecast.model.likelihood)."""
-    x = tau * log_lik
-    lam = np.exp(x - x.max(axis=1, keepdims=True))
-    lam = lam / lam.mean(axis=1, keepdims=True)
-    return (r[:, None] * lam + (1 - r[:, None])) ** w[:, None]
-
-
-def reference_probabilities(arrays, sd: float) -> np.ndarray:
-    """P(z=k|E) for one uncertain kind, by adaptive scipy quadrature over u = log tau."""
-    def log_integrand(u, k):
-        l = reference_likelihood(arrays.log_lik, np.exp(u), arrays.reliability, arrays.weight)
-        return np.log(l[:, k]).sum() - 0.5 * (u / sd) ** 2 - np.log(sd * np.sqrt(2 * np.pi))
-
-    grid = np.linspace(-40, 5, 4001)
-    log_z = []
-    for k in range(4):
-        values = np.array([log_integrand(u, k) for u in grid])
-        peak = grid[values.argmax()]
-        top = values.max()
-        value, _ = integrate.quad(lambda u: np.exp(log_integrand(u, k) - top), -60, 5, points=[peak], limit=500, epsabs=0, epsrel=1e-10)
-        log_z.append(np.log(value) + top)
-    log_post = np.log(BASE_RATES) + np.array(log_z)
-    return np.exp(log_post - np.logaddexp.reduce(log_post))
+from tests.helpers import BASE_RATES, make_arrays, reference_likelihood, reference_probabilities
 
 
 def exact(arrays) -> np.ndarray:

@@ -6,8 +6,8 @@ import numpy as np
 import pymc as pm
 from scipy.special import logsumexp
 
-from tests.conftest import make_arrays
-from tests.test_marginal import reference_likelihood
+from tests.helpers import make_arrays
+from tests.helpers import reference_likelihood
 from forecast.model.build import build_model
 
 

@@ -14,7 +14,7 @@ import pytest
 from scipy import stats
 
 from forecast.model.inference import Forecaster, SamplerSettings
-from tests.conftest import BASE, make_arrays, make_question
+from tests.helpers import BASE, make_arrays, make_question
 
 N_SIMS = 120
 N_RANK_DRAWS = 99

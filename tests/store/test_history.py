@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import signal
 import sqlite3
 import subprocess
 import sys
-from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -18,20 +16,20 @@ import pytest
 from typer.testing import CliRunner
 
 from forecast.cli import app
-from forecast.store.history import HISTORY_NAME, HistoryStore, Record, reconcile
-from forecast.model.inference import Forecaster, SamplerSettings
+from forecast.model.inference import Forecaster
+from forecast.pipeline import RunConfig, load_inputs, run_forecast
 from forecast.report.earlier import find_history
-from forecast.pipeline import RunConfig, RunExists, load_inputs, recover, run_forecast
+from forecast.results.summary import Manifest, Summary, read_document, write_document
+from forecast.store.history import HISTORY_NAME, HistoryStore, Record, reconcile
+from forecast.store.runs import RunExists, recover, run_dirs
+from tests.helpers import REPO, TINY, make_question, run_config
 
-from .conftest import REPO
-
-TINY = SamplerSettings(draws=100, tune=100, chains=2)
 FIRST, SECOND = date(2025, 11, 22), date(2025, 11, 26)
 FORECAST = str(Path(sys.executable).with_name("forecast"))
 
 
 def config(out: Path, as_of: date, **kw) -> RunConfig:
-    return RunConfig(as_of=as_of, priors=REPO / "priors", evidence=REPO / "evidence", out=out, settings=TINY, **kw)
+    return run_config(out, as_of, **{"briefing": True, **kw})
 
 
 @pytest.fixture(scope="module")
@@ -49,15 +47,28 @@ def two_runs(tmp_path_factory, example_forecaster) -> Path:
     return out
 
 
-def fake_run(as_of: str = "2025-11-26", qid: str = "q", rhat: float = 1.002) -> tuple[dict, dict]:
+def fake_run(as_of: str = "2025-11-26", qid: str = "q", rhat: float = 1.002) -> tuple[Summary, Manifest]:
     outcomes = {o: {"mean": m, "low": m / 2, "high": min(1.0, m * 1.5)}
-                for o, m in zip(("deal", "ceasefire", "frozen", "war"), (0.1, 0.2, 0.3, 0.4))}
-    summary = {"schema_version": 1, "run_id": f"{as_of}-abcdef12", "as_of": as_of, "horizon": "2026-12-31",
-               "question": {"id": qid}, "interval": 0.9, "outcomes": outcomes,
-               "diagnostics": {"rhat_max": rhat, "ess_bulk_min": 812.5, "divergences": 0, "warnings": ["w"],
-                               "seed": 20251126, "log_marginal_likelihood": {"deal": -1.5}}}
-    manifest = {"as_of": as_of, "seed": 20251126, "inputs": {"priors/q.yaml": "ab" * 32}}
+                for o, m in zip(("deal", "ceasefire", "frozen", "war"), (0.1, 0.2, 0.3, 0.4), strict=True)}
+    question = make_question().model_copy(update={"id": qid})
+    summary = Summary.model_validate({
+        "run_id": f"{as_of}-abcdef12", "as_of": as_of, "horizon": "2026-12-31", "question": question,
+        "outcomes": outcomes, "evidence": {}, "evidence_items": {},
+        "diagnostics": {"rhat_max": rhat, "ess_bulk_min": 812.5, "divergences": 0, "warnings": ["w"],
+                        "sampler": "test", "chains": 2, "draws": 100, "tune": 100, "seed": 20251126,
+                        "log_marginal_likelihood": {"deal": -1.5}}})
+    manifest = Manifest.model_validate({"as_of": as_of, "seed": 20251126, "command": "test",
+                                        "inputs": {"priors/q.yaml": "ab" * 32}, "versions": {},
+                                        "sampler": {"chains": 2, "draws": 100, "tune": 100}})
     return summary, manifest
+
+
+def write_fake_run(out: Path, as_of: str) -> Path:
+    folder = out / as_of
+    folder.mkdir(parents=True)
+    for name, doc in zip(("summary.json", "manifest.json"), fake_run(as_of), strict=True):
+        write_document(folder / name, doc)
+    return folder
 
 
 def digests(out: Path) -> dict[str, str]:
@@ -77,10 +88,9 @@ def test_round_trip(tmp_path: Path) -> None:
     store.record(first)
     back = store.records()
     assert back[0] == first and back[1].as_of == "2025-11-26"
-    assert math.isnan(back[1].diagnostics["rhat_max"])  # exact, NaN included
+    assert math.isnan(back[1].diagnostics.rhat_max)  # exact, NaN included
     assert back[1].outcomes == second.outcomes and list(back[1].outcomes) == list(second.outcomes)
     assert store.get("q", "2025-11-19") == first and store.get("q", "2025-12-03") is None
-    assert store.summaries("q")[0]["outcomes"] == first.outcomes
     with sqlite3.connect(store.path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         row = conn.execute("SELECT rhat_max, divergences FROM runs WHERE as_of = '2025-11-19'").fetchone()
@@ -92,7 +102,7 @@ def test_one_row_per_question_and_date(tmp_path: Path) -> None:
     store.record(Record.from_run(*fake_run()))
     with pytest.raises(sqlite3.IntegrityError):
         store.record(Record.from_run(*fake_run()))
-    newer = replace(Record.from_run(*fake_run()), run_id="2025-11-26-00000000")
+    newer = Record.from_run(*fake_run()).model_copy(update={"run_id": "2025-11-26-00000000"})
     store.record(newer, replace=True)
     store.record(Record.from_run(*fake_run(qid="other")))
     assert [(r.question_id, r.run_id) for r in store.records()] == [("other", "2025-11-26-abcdef12"),
@@ -101,14 +111,11 @@ def test_one_row_per_question_and_date(tmp_path: Path) -> None:
 
 def test_reconcile_records_folders_the_store_lacks(tmp_path: Path) -> None:
     for as_of in ("2025-11-19", "2025-11-26"):
-        (tmp_path / as_of).mkdir()
-        for name, doc in zip(("summary.json", "manifest.json"), fake_run(as_of)):
-            (tmp_path / as_of / name).write_text(json.dumps(doc))
-    (tmp_path / ".2025-12-03.x1y2z3ab").mkdir()  # a killed run's staging is not a run
-    (tmp_path / ".2025-12-03.x1y2z3ab" / "summary.json").write_text(json.dumps(fake_run("2025-12-03")[0]))
+        write_fake_run(tmp_path, as_of)
+    write_fake_run(tmp_path, "2025-12-03").rename(tmp_path / ".2025-12-03.x1y2z3ab")  # staging is not a run
     store = HistoryStore.beside(tmp_path)
-    assert reconcile(tmp_path, store) == ["2025-11-19", "2025-11-26"]
-    assert reconcile(tmp_path, store) == []
+    assert reconcile(store, run_dirs(tmp_path)) == ["2025-11-19", "2025-11-26"]
+    assert reconcile(store, run_dirs(tmp_path)) == []
     assert [r.as_of for r in store.records()] == ["2025-11-19", "2025-11-26"]
 
 
@@ -127,11 +134,9 @@ def test_runs_are_recorded_and_the_briefing_reads_the_store(two_runs: Path) -> N
     records = HistoryStore.beside(two_runs).records()
     assert [r.as_of for r in records] == [FIRST.isoformat(), SECOND.isoformat()]
     for record in records:
-        summary = json.loads((two_runs / record.as_of / "summary.json").read_text())
-        manifest = json.loads((two_runs / record.as_of / "manifest.json").read_text())
-        assert replace(Record.from_run(summary, manifest), recorded_at=record.recorded_at) == record
-    latest = json.loads((two_runs / SECOND.isoformat() / "summary.json").read_text())
-    assert find_history(two_runs / SECOND.isoformat(), latest) == [records[0].as_summary()]
+        assert Record.read(two_runs / record.as_of).model_copy(update={"recorded_at": record.recorded_at}) == record
+    latest = read_document(two_runs / SECOND.isoformat() / "summary.json", Summary)
+    assert find_history(two_runs / SECOND.isoformat(), latest) == [records[0]]
     html = (two_runs / SECOND.isoformat() / "briefing.html").read_text()
     assert "Change since the previous run" in html and "2 runs of this question" in html
 
@@ -153,7 +158,7 @@ def test_history_command_prints_and_exports(two_runs: Path, tmp_path: Path) -> N
     table = pd.read_csv(csv)
     records = HistoryStore.beside(two_runs).records()
     assert list(table["as_of"]) == [r.as_of for r in records]
-    assert list(table["war_mean"]) == [r.outcomes["war"]["mean"] for r in records]
+    assert list(table["war_mean"]) == [r.outcomes["war"].mean for r in records]
     stdout = CliRunner().invoke(app, ["history", "--out", str(two_runs), "--csv", "-"])
     assert stdout.output.splitlines()[0].startswith("question_id,as_of,run_id,deal_mean")
     assert "No runs recorded" in CliRunner().invoke(app, ["history", "--out", str(tmp_path)]).output
@@ -165,12 +170,11 @@ def test_a_recorded_date_refuses_unless_forced(two_runs: Path, tmp_path: Path, e
     # the row alone also counts: a deleted folder does not silently re-run its date
     out = tmp_path / "out"
     out.mkdir()
-    summary = json.loads((two_runs / FIRST.isoformat() / "summary.json").read_text())
-    HistoryStore.beside(out).record(Record.from_run(summary, {"seed": 1, "inputs": {}}))
+    HistoryStore.beside(out).record(Record.read(two_runs / FIRST.isoformat()))
     with pytest.raises(RunExists, match="history.sqlite"):
         run_forecast(config(out, FIRST), forecaster=example_forecaster)
     run_forecast(config(out, FIRST, force=True, briefing=False), forecaster=example_forecaster)
-    assert HistoryStore.beside(out).get(summary["question"]["id"], FIRST.isoformat()).seed == 20251122
+    assert HistoryStore.beside(out).get("ukraine-2026", FIRST.isoformat()).seed == 20251122
 
 
 def cli_run(out: Path, as_of: date, *extra: str, probe: str | None = None) -> subprocess.Popen:
@@ -185,9 +189,9 @@ def cli_run(out: Path, as_of: date, *extra: str, probe: str | None = None) -> su
 
 PROBE = """
 import sys, time
-import forecast.model.inference, forecast.pipeline
+import forecast.model.inference, forecast.store.runs
 mod, name = {!r}.split(":")
-module = forecast.model.inference if mod == "inference" else forecast.pipeline
+module = forecast.model.inference if mod == "inference" else forecast.store.runs
 owner = module.Forecaster if name == "_sample_given" else module
 real = getattr(owner, name)
 def probed(*args, **kwargs):
@@ -225,13 +229,14 @@ def test_a_run_killed_while_sampling_changes_nothing(one_run: Path) -> None:
 
 def test_a_run_killed_while_writing_changes_nothing_and_the_next_run_tidies(one_run: Path, example_forecaster) -> None:
     before = digests(one_run)
-    kill_at_probe(cli_run(one_run, SECOND, probe="run:_replace_dir"))
+    kill_at_probe(cli_run(one_run, SECOND, probe="runs:_replace_dir"))
     staging = [p for p in one_run.iterdir() if p.name.startswith(f".{SECOND}.")]
     assert len(staging) == 1 and (staging[0] / "posterior.nc").is_file()
     assert digests(one_run) == before
     # the staged summary is not an earlier run for anyone
-    later = {"question": {"id": "ukraine-2026"}, "as_of": "2099-01-01"}
-    assert [r["as_of"] for r in find_history(one_run / FIRST.isoformat(), later)] == [FIRST.isoformat()]
+    first = read_document(one_run / FIRST.isoformat() / "summary.json", Summary)
+    later = first.model_copy(update={"as_of": date(2099, 1, 1)})
+    assert [r.as_of for r in find_history(one_run / FIRST.isoformat(), later)] == [FIRST.isoformat()]
     run_forecast(config(one_run, SECOND, briefing=False), forecaster=example_forecaster)
     assert not staging[0].exists()
     assert [r.as_of for r in HistoryStore.beside(one_run).records()] == [FIRST.isoformat(), SECOND.isoformat()]
@@ -251,5 +256,5 @@ def test_concurrent_runs_leave_a_consistent_store(tmp_path: Path) -> None:
         run_dir = out / record.as_of
         names = {"summary.json", "manifest.json", "posterior.nc", "briefing.html", "briefing.pdf"}
         assert {p.name for p in run_dir.iterdir()} == names
-        assert json.loads((run_dir / "summary.json").read_text())["outcomes"] == record.outcomes
+        assert read_document(run_dir / "summary.json", Summary).outcomes == record.outcomes
     assert [p.name for p in out.iterdir() if p.name.startswith(".2025")] == []
