@@ -140,13 +140,20 @@ def build_episodes(data: ReferenceData) -> pd.DataFrame:
     next_start = episodes.groupby("conflict_id")["start_year"].shift(-1)
     episodes["next_start_year"] = next_start.astype("Int64")
     episodes["first_war_year"] = episodes["first_war_year"].astype("Int64")
-    episodes.attrs["last_year"] = data.last_year
+    episodes["last_data_year"] = data.last_year
     return episodes.reset_index(drop=True)
 
 
 def episode_years(episodes: pd.DataFrame) -> pd.DataFrame:
-    """Expand episodes to one row per year at risk in war, with age and whether the episode ended then."""
-    spans = episodes["end_year"] - episodes["start_year"] + 1
+    """Expand episodes to one row per year at risk in war, with age and whether the episode ended then.
+
+    Whether a year was an episode's last is only known once the next year is seen, so the last data
+    year of a still-active episode is not at risk yet: censored episodes count up to ``last_data_year - 1``.
+    A year missing inside an episode (two cases) is counted as at risk.
+    """
+    censored = episodes["end_state"].isna()
+    stop = episodes["end_year"].where(~censored, np.minimum(episodes["end_year"], episodes["last_data_year"] - 1))
+    spans = (stop - episodes["start_year"] + 1).clip(lower=0)
     idx = np.repeat(episodes.index.to_numpy(), spans.to_numpy())
     rows = episodes.loc[idx].reset_index(names="episode_index")
     rows["year"] = rows["start_year"] + rows.groupby("episode_index").cumcount()

@@ -164,7 +164,7 @@ def log_moments(shape: float, rate: float) -> tuple[float, float]:
 
 
 def widened_sd(sd: float, mismatch: float) -> float:
-    """sqrt(sd^2 + log(mismatch)^2): the question differs from the class by a factor ~mismatch, however big the class."""
+    """sqrt(sd^2 + log(mismatch)^2): the question may differ from the class by ~mismatch, however big the class."""
     return float(np.sqrt(sd**2 + np.log(mismatch) ** 2))
 
 
