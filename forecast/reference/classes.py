@@ -53,6 +53,13 @@ REFERENCE_CLASSES: dict[str, ReferenceClass] = {
             interstate_only=True,
             war_intensity_only=True,
         ),
+        _cls(
+            "interstate_long_wars",
+            "Interstate conflicts from their first war year, years at age 3+ (very few events).",
+            min_age_years=3,
+            interstate_only=True,
+            war_intensity_only=True,
+        ),
     )
 }
 

@@ -61,9 +61,7 @@ def test_no_evidence_probabilities_match_expm_of_posterior() -> None:
     years = (date(2026, 12, 31) - date(2025, 11, 26)).days / 365.25
     result = no_evidence_probabilities(table, "war", date(2025, 11, 26), date(2026, 12, 31), draws=20000)
     rng = np.random.default_rng(0)
-    draws = [
-        {r.transition: rng.gamma(r.shape, 1 / r.rate) for r in table.rows} for _ in range(2000)
-    ]
+    draws = [{r.transition: rng.gamma(r.shape, 1 / r.rate) for r in table.rows} for _ in range(2000)]
     q = []
     for d in draws:
         m = np.zeros((4, 4))
