@@ -31,6 +31,7 @@ from forecast.reference.hazards import (
     recurrence_counts,
     war_exit_counts,
     war_years,
+    with_fallback,
 )
 from forecast.reference.process import STATE_INDEX, state_probabilities
 
@@ -107,7 +108,9 @@ def posterior_shapes(war: dict[str, Count], post: dict[str, Count]) -> dict[str,
 
 
 def _ev(c: Count) -> tuple[float, float]:
-    return float(c.events), max(c.exposure, 1e-9)
+    if c.exposure <= 0:
+        raise ValueError("no exposure: borrow counts with with_fallback first")
+    return float(c.events), c.exposure
 
 
 def baseline_shares(war: dict[str, Count], post: dict[str, Count]) -> dict[str, np.ndarray]:
@@ -155,7 +158,12 @@ def origin_forecasts(
     base = baseline_shares(pooled_war, post)
     rng = np.random.default_rng(seed + origin)
     model_by_cell = {
-        ("war", label): predictive(posterior_shapes(war_exit_counts(training[bands == label]), post), "war", draws, rng)
+        ("war", label): predictive(
+            posterior_shapes(with_fallback(war_exit_counts(training[bands == label]), pooled_war)[0], post),
+            "war",
+            draws,
+            rng,
+        )
         for _, _, label in AGE_BANDS
     }
     post_shapes = posterior_shapes(pooled_war, post)

@@ -22,6 +22,7 @@ from forecast.reference.hazards import (
     hazard_rows,
     transition_counts,
     war_years,
+    with_fallback,
 )
 from forecast.reference.process import state_path, state_probabilities
 from forecast.reference.spec import ReferenceSpec
@@ -53,6 +54,43 @@ class HazardTable:
         """The row of one transition, e.g. 'war->deal'."""
         return next(r for r in self.rows if r.transition == transition)
 
+    def table_rows(self) -> list[dict[str, object]]:
+        """One plain dict per transition, the columns a printed table needs."""
+        keys = ("transition", "events", "exposure", "mean", "low", "high", "log_mu", "log_sd_used", "observed")
+        return [{k: getattr(r, k) for k in keys} for r in self.rows]
+
+    def age_band_rows(self) -> list[dict[str, object]]:
+        """One plain dict per (war exit, age band)."""
+        return [b.to_dict() for b in self.age_bands]
+
+    def to_text(self) -> str:
+        """A fixed-width table of the hazards, then the age bands (for the terminal)."""
+        lines = [
+            f"Reference class {self.reference_class} (data to {self.data_last_year}, mismatch {self.mismatch:g}); "
+            f"conflict age {self.conflict_age_years:.2f} y ({self.conflict_age_band})",
+            f"{'transition':<16}{'events':>7}{'years':>9}{'rate/yr':>9}{'90% low':>9}{'90% high':>9}"
+            f"{'log mu':>8}{'log sd':>8}",
+        ]
+        for r in self.rows:
+            ev = "-" if r.events is None else str(r.events)
+            ex = "-" if r.exposure is None else f"{r.exposure:.0f}"
+            lines.append(
+                f"{r.transition:<16}{ev:>7}{ex:>9}{r.mean:>9.4f}{r.low:>9.4f}{r.high:>9.4f}"
+                f"{r.log_mu:>8.2f}{r.log_sd_used:>8.2f}"
+            )
+        lines.append("")
+        lines.append(f"{'war exit by age':<16}{'band':>10}{'events':>7}{'years':>7}{'rate/yr':>9}{'90% interval':>18}")
+        for b in self.age_bands:
+            lines.append(
+                f"{b.transition:<16}{b.band:>10}{b.events:>7}{b.exposure:>7.0f}{b.mean:>9.4f}"
+                f"{f'[{b.low:.3f}, {b.high:.3f}]':>18}"
+            )
+        t = self.duration_test
+        lines.append(
+            f"constant-hazard test (war->any): LR {t['statistic']:.1f}, df {t['df']:.0f}, p {t['p_value']:.2g}"
+        )
+        return "\n".join([*lines, *self.notes])
+
     def to_dict(self) -> dict[str, object]:
         """JSON-ready: dates as ISO strings, rows as plain dicts."""
         out = asdict(self)
@@ -72,13 +110,18 @@ def fit_reference(spec: ReferenceSpec, as_of: date, data_dir: Path | None = None
     data = information_at(load_reference_data(data_dir), as_of.year)
     episodes = build_episodes(data)
     filters = spec.resolved_filters()
-    counts = transition_counts(episodes, filters, data.last_year)
+    broad = ReferenceFilters(min_age_years=filters.min_age_years)
+    counts, borrowed = with_fallback(
+        transition_counts(episodes, filters, data.last_year), transition_counts(episodes, broad, data.last_year)
+    )
     bands = age_band_rows(war_years(episodes, filters, ignore_age=True))
     age = conflict_age(spec.conflict_start, as_of)
     notes = [
         "Victory, actor ceasing to exist and uncoded endings leave the risk set (censored competing risk).",
         "ceasefire->deal and frozen->deal are not recorded in the data: assumed Gamma(1, 20).",
     ]
+    if borrowed:
+        notes.append(f"No exposure in the class for {', '.join(borrowed)}: counts borrowed from all conflicts.")
     if age < filters.min_age_years:
         notes.append(f"The conflict ({age:.2f} years) is younger than the class's minimum age {filters.min_age_years}.")
     return HazardTable(

@@ -200,6 +200,15 @@ def transition_counts(episodes: pd.DataFrame, filters: ReferenceFilters, last_ye
     return {**war_exit_counts(war_years(episodes, filters)), **recurrence_counts(episodes, filters, last_year)}
 
 
+def with_fallback(counts: dict[str, Count], fallback: dict[str, Count]) -> tuple[dict[str, Count], list[str]]:
+    """Counts with every zero-exposure transition borrowed from a broader class (and the names borrowed).
+
+    A transition with no years at risk has no data at all, and Gamma(0.5, 0) is improper there.
+    """
+    borrowed = [k for k, c in counts.items() if c.exposure <= 0]
+    return {k: (fallback[k] if k in borrowed else c) for k, c in counts.items()}, borrowed
+
+
 def hazard_rows(counts: dict[str, Count], mismatch: float = 1.0) -> list[HazardRow]:
     """One row per transition of the four-state process, in ``TRANSITIONS`` order."""
     return [hazard_row(s, t, None if (s, t) in UNOBSERVED else counts[key(s, t)], mismatch) for s, t in TRANSITIONS]
