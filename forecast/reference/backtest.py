@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,7 +93,9 @@ def log_score(p: np.ndarray, realised: int) -> float:
     return float(np.log(max(p[realised], CLIP)))
 
 
-def predictive(hazard_shapes: dict[str, tuple[float, float]], start_state: str, draws: int, rng: np.random.Generator):
+def predictive(
+    hazard_shapes: dict[str, tuple[float, float]], start_state: str, draws: int, rng: np.random.Generator
+) -> np.ndarray:
     """Posterior-predictive one-year state probabilities: mean of expm(Q) over Gamma draws."""
     hazards = {k: rng.gamma(a, 1.0 / b, size=draws) for k, (a, b) in hazard_shapes.items()}
     return state_probabilities(hazards, start_state, 1.0).mean(axis=0)
@@ -137,9 +140,10 @@ def realised_states(now: pd.DataFrame, later: pd.DataFrame, origin: int) -> tupl
     """For episodes known at ``origin``: their state in year ``origin``; and conflicts with a new episode then."""
     later_key = later.set_index(["conflict_id", "start_year"])
     state: dict[tuple[int, int], str] = {}
-    for cid, start in zip(now["conflict_id"], now["start_year"], strict=True):
-        row = later_key.loc[(cid, start)]
-        state[(cid, start)] = "war" if pd.isna(row["end_state"]) else str(row["end_state"])
+    ends = later_key["end_state"]
+    for cid, start in zip(now["conflict_id"].tolist(), now["start_year"].tolist(), strict=True):
+        ended = ends.loc[(cid, start)]
+        state[(int(cid), int(start))] = "war" if pd.isna(ended) else str(ended)
     restarted = set(later.loc[later["start_year"] == origin, "conflict_id"])
     return state, restarted
 
@@ -174,39 +178,21 @@ def origin_forecasts(
     in_post = episodes[episodes["end_state"].isin(ENDED_STATES) & episodes["next_start_year"].isna()]
     realised, restarted = realised_states(at_war, later, origin)
     out: list[Forecast] = []
-    for ep in at_war.itertuples():
-        state = realised[(ep.conflict_id, ep.start_year)]
+    for cid, start in zip(at_war["conflict_id"].tolist(), at_war["start_year"].tolist(), strict=True):
+        state = realised[(cid, start)]
         if state not in STATES:
             continue
-        age = int(known.last_year - ep.start_year)
+        age = known.last_year - int(start)
         label = age_band(age)
-        out.append(
-            Forecast(
-                origin,
-                ep.conflict_id,
-                "war",
-                age,
-                label,
-                state,
-                tuple(model_by_cell[("war", label)]),
-                tuple(base["war"]),
-            )
-        )
-    for ep in in_post.itertuples():
-        state = "war" if ep.conflict_id in restarted else str(ep.end_state)
-        age = int(known.last_year - ep.end_year)
-        out.append(
-            Forecast(
-                origin,
-                ep.conflict_id,
-                str(ep.end_state),
-                age,
-                "post-ending",
-                state,
-                tuple(model_by_cell[(str(ep.end_state), "")]),
-                tuple(base[str(ep.end_state)]),
-            )
-        )
+        model, baseline = model_by_cell[("war", label)], base["war"]
+        out.append(Forecast(origin, int(cid), "war", age, label, state, tuple(model), tuple(baseline)))
+    for cid, end, ended in zip(
+        in_post["conflict_id"].tolist(), in_post["end_year"].tolist(), in_post["end_state"].tolist(), strict=True
+    ):
+        state = "war" if cid in restarted else str(ended)
+        model, baseline = model_by_cell[(str(ended), "")], base[str(ended)]
+        age = known.last_year - int(end)
+        out.append(Forecast(origin, int(cid), str(ended), age, "post-ending", state, tuple(model), tuple(baseline)))
     return out
 
 
@@ -278,7 +264,7 @@ def run_backtest(
     last = data.last_year if last_origin is None else min(last_origin, data.last_year)
     forecasts = [f for y in range(first_origin, last + 1) for f in origin_forecasts(data, y, filters, draws, seed)]
     frame = score_frame(forecasts)
-    by_origin = [{"origin": int(y), **summary(g)} for y, g in frame.groupby("origin")]
+    by_origin = [{"origin": int(o), **summary(frame[frame["origin"] == o])} for o in sorted(set(frame["origin"]))]
     war = frame[frame["start_state"] == "war"]
     totals = {
         "all": summary(frame),
@@ -360,7 +346,7 @@ def html_report(result: BacktestResult) -> str:
     reliability = _svg(fig)
     plt.close(fig)
 
-    def table(rows: list[dict[str, object]]) -> str:
+    def table(rows: Sequence[Mapping[str, object]]) -> str:
         return pd.DataFrame(rows).to_html(index=False, float_format=lambda x: f"{x:.4f}", border=0)
 
     totals = [{"group": k, **v} for k, v in result.totals.items()]

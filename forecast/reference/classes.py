@@ -15,7 +15,7 @@ class ReferenceFilters(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    min_age_years: int = Field(0, ge=0)
+    min_age_years: int = Field(default=0, ge=0)
     interstate_only: bool = False
     war_intensity_only: bool = False
 

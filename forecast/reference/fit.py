@@ -20,6 +20,7 @@ from forecast.reference.hazards import (
     age_band_rows,
     duration_test,
     hazard_rows,
+    recurrence_band_rows,
     transition_counts,
     war_years,
     with_fallback,
@@ -47,6 +48,7 @@ class HazardTable:
     other_exits: dict[str, float]
     age_bands: list[AgeBandRow]
     duration_test: dict[str, float]
+    recurrence_bands: list[AgeBandRow]
     provenance: str = ""
     notes: list[str] = field(default_factory=list)
 
@@ -81,6 +83,14 @@ class HazardTable:
         lines.append("")
         lines.append(f"{'war exit by age':<16}{'band':>10}{'events':>7}{'years':>7}{'rate/yr':>9}{'90% interval':>18}")
         for b in self.age_bands:
+            lines.append(
+                f"{b.transition:<16}{b.band:>10}{b.events:>7}{b.exposure:>7.0f}{b.mean:>9.4f}"
+                f"{f'[{b.low:.3f}, {b.high:.3f}]':>18}"
+            )
+        lines.append(
+            f"{'return to war':<16}{'since end':>10}{'events':>7}{'years':>7}{'rate/yr':>9}{'90% interval':>18}"
+        )
+        for b in self.recurrence_bands:
             lines.append(
                 f"{b.transition:<16}{b.band:>10}{b.events:>7}{b.exposure:>7.0f}{b.mean:>9.4f}"
                 f"{f'[{b.low:.3f}, {b.high:.3f}]':>18}"
@@ -138,6 +148,7 @@ def fit_reference(spec: ReferenceSpec, as_of: date, data_dir: Path | None = None
         other_exits={"events": counts["war->other"].events, "exposure": counts["war->other"].exposure},
         age_bands=bands,
         duration_test=duration_test(bands),
+        recurrence_bands=recurrence_band_rows(episodes, filters, data.last_year),
         provenance=spec.provenance,
         notes=notes,
     )

@@ -252,3 +252,35 @@ def duration_test(bands: list[AgeBandRow], transition: str = "war->any") -> dict
     statistic = float(2.0 * (ll_bands - ll_pooled))
     df = len(rows) - 1
     return {"statistic": statistic, "df": float(df), "p_value": float(stats.chi2.sf(statistic, df))}
+
+
+def post_ending_years(ended: pd.DataFrame, last_year: int) -> pd.DataFrame:
+    """One row per year at risk of recurrence after an ending: years since the ending (1 = the next year)."""
+    stop = ended["next_start_year"].astype("Float64").fillna(float(last_year)).astype(int)
+    spans = (stop - ended["end_year"]).clip(lower=0).to_numpy()
+    rows = ended.loc[np.repeat(ended.index.to_numpy(), spans)].reset_index(names="episode_index")
+    rows["since"] = rows.groupby("episode_index").cumcount() + 1
+    rows["recurs_here"] = rows["next_start_year"].notna() & (
+        rows["since"] == (stop.loc[rows["episode_index"]].to_numpy() - rows["end_year"])
+    )
+    return rows
+
+
+def recurrence_band_rows(episodes: pd.DataFrame, filters: ReferenceFilters, last_year: int) -> list[AgeBandRow]:
+    """Return-to-war hazards by years since the ending (bands as for age), each ending type and all."""
+    rows = post_ending_years(ended_episodes(episodes, filters), last_year)
+    bands = (rows["since"] - 1).map(age_band)
+    out: list[AgeBandRow] = []
+    for _, _, label in AGE_BANDS:
+        in_band = rows[bands == label]
+        for state in (*ENDED_STATES, "any"):
+            sub = in_band if state == "any" else in_band[in_band["end_state"] == state]
+            events, exposure = int(sub["recurs_here"].sum()), float(len(sub))
+            shape, rate = gamma_posterior(events, exposure)
+            low, high = gamma_interval(shape, rate) if exposure > 0 else (float("nan"), float("nan"))
+            out.append(
+                AgeBandRow(
+                    key(state, "war"), label, events, exposure, shape / rate if exposure else float("nan"), low, high
+                )
+            )
+    return out

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from forecast.reference.classes import REFERENCE_CLASSES, ReferenceFilters, reference_class
 
 Dataset = Literal["ucdp_termination", "ucdp_prio_acd"]
+DATASETS: tuple[Dataset, ...] = ("ucdp_termination", "ucdp_prio_acd")
 
 
 class ReferenceSpec(BaseModel):
@@ -22,11 +23,11 @@ class ReferenceSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    data: list[Dataset] = Field(default_factory=lambda: ["ucdp_termination", "ucdp_prio_acd"], min_length=1)
-    class_: str = Field("long_wars", alias="class")
+    data: list[Dataset] = Field(default_factory=lambda: list(DATASETS), min_length=1)
+    class_: str = Field(default="long_wars", alias="class")
     filters: dict[str, int | bool] | None = None
     conflict_start: date
-    mismatch: float = Field(1.0, ge=1.0)
+    mismatch: float = Field(default=1.0, ge=1.0)
     provenance: str = ""
 
     @field_validator("class_")

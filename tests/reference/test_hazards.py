@@ -16,6 +16,7 @@ from forecast.reference.hazards import (
     duration_test,
     hazard_row,
     hazard_rows,
+    recurrence_band_rows,
     transition_counts,
     war_years,
 )
@@ -116,3 +117,18 @@ def test_age_bands_and_duration_test(episodes) -> None:
     assert result["statistic"] == pytest.approx(stat)
     assert result["df"] == 2
     assert result["p_value"] == pytest.approx(stats.chi2.sf(stat, 2))
+
+
+def test_recurrence_by_years_since_ending(episodes) -> None:
+    eps, last = episodes
+    bands = {
+        (b.transition, b.band): (b.events, b.exposure) for b in recurrence_band_rows(eps, ReferenceFilters(), last)
+    }
+    # 101 ceasefire 2002 -> war 2005 (years 1-3 after, recurrence in year 3); 102 frozen 2006, censored 2010
+    # (years 1-4); 201 deal 2003, censored (years 1-7); 402 deal 2009, censored (year 1).
+    assert bands[("any->war", "year 1")] == (0, 4.0)
+    assert bands[("ceasefire->war", "years 2-3")] == (1, 2.0)
+    assert bands[("any->war", "years 2-3")] == (1, 6.0)
+    assert bands[("deal->war", "years 4-7")] == (0, 4.0)
+    assert bands[("any->war", "years 4-7")] == (0, 5.0)
+    assert sum(v[1] for k, v in bands.items() if k[0] == "any->war") == 15.0  # = 3 + 4 + 8 from the totals

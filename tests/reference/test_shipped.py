@@ -107,3 +107,11 @@ def test_spec_is_strict() -> None:
         "interstate_only": True,
         "war_intensity_only": True,
     }
+
+
+def test_sparse_class_borrows_and_stays_finite() -> None:
+    spec = ReferenceSpec.model_validate({"class": "interstate_long_wars", "conflict_start": "2022-02-24"})
+    table = fit_reference(spec, date(2025, 11, 26))
+    assert any("borrowed" in n for n in table.notes)
+    assert all(0 < r.mean < 1 and r.low < r.high for r in table.rows)
+    assert table.row("war->ceasefire").events == 2 and table.row("war->ceasefire").exposure == 17.0
