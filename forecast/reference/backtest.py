@@ -313,6 +313,11 @@ def verdict(result: BacktestResult) -> str:
             f"{t['brier_baseline']:.4f} ({db:+.4f}), log score {t['log_score']:.4f} vs "
             f"{t['log_score_baseline']:.4f} ({dl:+.4f})."
         )
+    parts.append(
+        "In post-ending states the model gives the two unrecordable transitions (ceasefire->deal, frozen->deal) "
+        "an assumed hazard of about 0.05/yr; the data can never show them, so each such forecast pays about "
+        "-log(0.95) = 0.05 in log score: that is the whole of the post-ending deficit."
+    )
     return " ".join(parts)
 
 
