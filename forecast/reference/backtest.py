@@ -14,8 +14,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pandas as pd
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
 
 from forecast.reference.classes import ReferenceFilters
 from forecast.reference.data import ReferenceData, build_episodes, information_at, load_reference_data
@@ -287,7 +292,7 @@ def run_backtest(
     return BacktestResult(by_origin, totals, by_age, by_start, reliability_table(forecasts), settings, forecasts)
 
 
-def _svg(fig) -> str:  # type: ignore[no-untyped-def]
+def _svg(fig: Figure) -> str:
     """A matplotlib figure as inline SVG text."""
     buf = io.StringIO()
     fig.savefig(buf, format="svg", bbox_inches="tight")
@@ -323,11 +328,6 @@ def verdict(result: BacktestResult) -> str:
 
 def html_report(result: BacktestResult) -> str:
     """Self-contained HTML: per-origin chart, reliability diagram, tables; no external URLs."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     origins = pd.DataFrame(result.by_origin)
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
     axes[0].plot(origins["origin"], origins["brier"], label="model")

@@ -59,9 +59,9 @@ def test_no_evidence_probabilities_match_expm_of_posterior() -> None:
     spec = ReferenceSpec.model_validate({"class": "long_wars", "conflict_start": "2022-02-24"})
     table = fit_reference(spec, date(2025, 11, 26))
     years = (date(2026, 12, 31) - date(2025, 11, 26)).days / 365.25
-    result = no_evidence_probabilities(table, "war", date(2025, 11, 26), date(2026, 12, 31), draws=20000)
+    result = no_evidence_probabilities(table, "war", date(2025, 11, 26), date(2026, 12, 31), draws=4000)
     rng = np.random.default_rng(0)
-    draws = [{r.transition: rng.gamma(r.shape, 1 / r.rate) for r in table.rows} for _ in range(2000)]
+    draws = [{r.transition: rng.gamma(r.shape, 1 / r.rate) for r in table.rows} for _ in range(1000)]
     q = []
     for d in draws:
         m = np.zeros((4, 4))
@@ -77,7 +77,7 @@ def test_no_evidence_probabilities_match_expm_of_posterior() -> None:
         assert result[s]["mean"] == pytest.approx(expected[i], abs=2e-3)
         assert result[s]["low"] <= result[s]["mean"] <= result[s]["high"]
     assert sum(v["mean"] for v in result.values()) == pytest.approx(1.0)
-    curve = no_evidence_curve(table, "war", date(2025, 11, 26), date(2026, 12, 31), draws=20000)
+    curve = no_evidence_curve(table, "war", date(2025, 11, 26), date(2026, 12, 31), draws=4000)
     assert curve[-1]["date"] == "2026-12-31"
     assert curve[-1]["war"] == pytest.approx(result["war"])  # type: ignore[arg-type]
     wars = [c["war"]["mean"] for c in curve]  # type: ignore[index]
