@@ -12,12 +12,13 @@ import logging
 import sys
 from collections.abc import Callable
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import pandas as pd
 import typer
+from pydantic import BaseModel
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
@@ -27,7 +28,8 @@ from forecast.inputs.load import load_evidence, load_kinds, load_question, split
 from forecast.inputs.scaffold import new_item_path, skeleton_id, skeleton_item, write_new_item
 from forecast.inputs.schema import Question, evidence_file_schema
 from forecast.model.inference import SamplerSettings
-from forecast.pipeline import RunConfig, backfill as run_weeks, parse_every, run_dates, run_forecast
+from forecast.pipeline import RunConfig, parse_every, run_dates, run_forecast
+from forecast.pipeline import backfill as run_weeks
 from forecast.report import render_briefing
 from forecast.report.wep import format_number
 from forecast.results.summary import Estimate, Manifest, Summary
@@ -112,8 +114,9 @@ def evidence_list(
         table.add_column(column, overflow="fold", no_wrap=column in ("date", "id"))
     for located in items:
         item = located.item
-        table.add_row(item.date.isoformat(), item.id, item.kind, f"{item.reliability:.2f}", item.cluster or "",
-                      item.title)
+        table.add_row(
+            item.date.isoformat(), item.id, item.kind, f"{item.reliability:.2f}", item.cluster or "", item.title
+        )
     out.print(table)
 
 
@@ -121,8 +124,9 @@ def evidence_list(
 @_reports_problems
 def evidence_new(
     kind: Annotated[str, typer.Option(help="Evidence kind (see forecast/inputs/kinds.yaml).")],
-    day: Annotated[datetime | None, typer.Option("--date", formats=["%Y-%m-%d"],
-                                                 help="When the event happened (default: today).")] = None,
+    day: Annotated[
+        datetime | None, typer.Option("--date", formats=["%Y-%m-%d"], help="When the event happened (default: today).")
+    ] = None,
     cluster: Annotated[str | None, typer.Option(help="Cluster shared with other reports of the event.")] = None,
     item_id: Annotated[str | None, typer.Option("--id", help="Item id (default: date and kind).")] = None,
     evidence: EvidenceOpt = Path("evidence"),
@@ -141,7 +145,7 @@ def evidence_new(
     out.print(f"Wrote {path}; fill in the TODO fields, then `forecast evidence validate`")
 
 
-class SchemaName(str, Enum):
+class SchemaName(StrEnum):
     evidence = "evidence"
     question = "question"
     summary = "summary"
@@ -156,16 +160,18 @@ def schema(name: Annotated[SchemaName, typer.Argument(help="Which file's JSON Sc
     if name is SchemaName.evidence:
         document = evidence_file_schema(load_kinds(None))
     else:
-        model = {"question": Question, "summary": Summary, "manifest": Manifest}[name.value]
-        document = model.model_json_schema()
+        models: dict[str, type[BaseModel]] = {"question": Question, "summary": Summary, "manifest": Manifest}
+        document = models[name.value].model_json_schema()
     typer.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
 @app.command()
 @_reports_problems
 def run(
-    as_of: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"],
-                                                   help="Use evidence dated on or before this day (default: today).")] = None,
+    as_of: Annotated[
+        datetime | None,
+        typer.Option(formats=["%Y-%m-%d"], help="Use evidence dated on or before this day (default: today)."),
+    ] = None,
     priors: PriorsOpt = Path("priors"),
     evidence: EvidenceOpt = Path("evidence"),
     out_dir: OutOpt = Path("reports"),
@@ -179,8 +185,14 @@ def run(
     """Run the forecast and write <out>/<as-of>/."""
     _quiet_pymc()
     config = RunConfig(
-        as_of=_day(as_of), priors=priors, evidence=evidence, out=out_dir, seed=seed,
-        settings=SamplerSettings(draws=draws, tune=tune, chains=chains), force=force, briefing=briefing,
+        as_of=_day(as_of),
+        priors=priors,
+        evidence=evidence,
+        out=out_dir,
+        seed=seed,
+        settings=SamplerSettings(draws=draws, tune=tune, chains=chains),
+        force=force,
+        briefing=briefing,
     )
     with err.status("Loading inputs and compiling the model...") as status:
         run_dir, summary = run_forecast(
@@ -203,8 +215,10 @@ def print_summary(summary: Summary, run_dir: Path) -> None:
         table.add_row(labels[key], f"{value.mean:.1%}", f"{value.low:.1%} - {value.high:.1%}")
     out.print(table)
     diag = summary.diagnostics
-    out.print(f"R-hat max {format_number(diag.rhat_max, '.3f')}, ESS bulk min {format_number(diag.ess_bulk_min, '.0f')}, "
-              f"divergences {diag.divergences}")
+    out.print(
+        f"R-hat max {format_number(diag.rhat_max, '.3f')}, ESS bulk min {format_number(diag.ess_bulk_min, '.0f')}, "
+        f"divergences {diag.divergences}"
+    )
     for warning in diag.warnings:
         err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
     out.print(f"Wrote {run_dir}; recorded in {run_dir.parent / 'history.sqlite'}")
@@ -219,7 +233,9 @@ def backfill(
     priors: PriorsOpt = Path("priors"),
     evidence: EvidenceOpt = Path("evidence"),
     out_dir: OutOpt = Path("reports"),
-    seed: Annotated[int | None, typer.Option(help="One seed for every week (default: each as-of date, YYYYMMDD).")] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="One seed for every week (default: each as-of date, YYYYMMDD).")
+    ] = None,
     draws: DrawsOpt = 1000,
     tune: TuneOpt = 1000,
     chains: ChainsOpt = 2,
@@ -233,12 +249,23 @@ def backfill(
     except ValueError as problem:
         raise typer.BadParameter(str(problem)) from None
     template = RunConfig(
-        as_of=dates[0], priors=priors, evidence=evidence, out=out_dir, seed=seed,
-        settings=SamplerSettings(draws=draws, tune=tune, chains=chains), force=force, briefing=briefing,
+        as_of=dates[0],
+        priors=priors,
+        evidence=evidence,
+        out=out_dir,
+        seed=seed,
+        settings=SamplerSettings(draws=draws, tune=tune, chains=chains),
+        force=force,
+        briefing=briefing,
     )
     done = skipped = 0
-    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-               TimeRemainingColumn())
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+    )
     with Progress(*columns, console=err) as progress:
         task = progress.add_task(f"Backfilling {dates[0]} .. {dates[-1]}", total=len(dates))
         for week in run_weeks(template, dates, command=_command_line()):
@@ -263,7 +290,9 @@ def _week_line(summary: Summary) -> str:
 @_reports_problems
 def history(
     out_dir: OutOpt = Path("reports"),
-    csv: Annotated[str | None, typer.Option("--csv", help="Write the history as CSV to this file (- for stdout).")] = None,
+    csv: Annotated[
+        str | None, typer.Option("--csv", help="Write the history as CSV to this file (- for stdout).")
+    ] = None,
 ) -> None:
     """Print the recorded runs (as-of date, forecast, diagnostics), or export them as CSV."""
     store = HistoryStore.beside(out_dir)
@@ -279,17 +308,27 @@ def history(
         return
     for qid in dict.fromkeys(r.question_id for r in records):
         rows = [r for r in records if r.question_id == qid]
-        table = Table(title=f"{qid}: {len(rows)} run(s) recorded in {store.path}",
-                      caption=f"Outcomes: mean % ({rows[-1].interval:.0%} interval)")
+        table = Table(
+            title=f"{qid}: {len(rows)} run(s) recorded in {store.path}",
+            caption=f"Outcomes: mean % ({rows[-1].interval:.0%} interval)",
+        )
         outcomes = list(dict.fromkeys(k for r in rows for k in r.outcomes))
         for column in ("as_of", "run_id", *outcomes, "rhat_max", "ess_bulk_min", "divergences"):
-            table.add_column(column, justify="left" if column in ("as_of", "run_id") else "right",
-                             no_wrap=column in ("as_of", "run_id"))
+            table.add_column(
+                column,
+                justify="left" if column in ("as_of", "run_id") else "right",
+                no_wrap=column in ("as_of", "run_id"),
+            )
         for r in rows:
             diag = r.diagnostics
-            table.add_row(r.as_of, r.run_id, *[_estimate(r.outcomes.get(k)) for k in outcomes],
-                          format_number(diag.rhat_max, ".3f"), format_number(diag.ess_bulk_min, ".0f"),
-                          format_number(diag.divergences, "d"))
+            table.add_row(
+                r.as_of,
+                r.run_id,
+                *[_estimate(r.outcomes.get(k)) for k in outcomes],
+                format_number(diag.rhat_max, ".3f"),
+                format_number(diag.ess_bulk_min, ".0f"),
+                format_number(diag.divergences, "d"),
+            )
         out.print(table)
 
 

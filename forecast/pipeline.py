@@ -115,9 +115,15 @@ def build_summary(config: RunConfig, inputs: Inputs, idata: az.InferenceData) ->
         interval=INTERVAL,
         outcomes=outcome_forecasts(idata),
         diagnostics=Diagnostics(
-            rhat_max=checks.rhat_max, ess_bulk_min=checks.ess_bulk_min, divergences=checks.divergences,
-            warnings=checks.warnings, sampler=SAMPLER_NAME, chains=settings.chains, draws=settings.draws,
-            tune=settings.tune, seed=config.run_seed,
+            rhat_max=checks.rhat_max,
+            ess_bulk_min=checks.ess_bulk_min,
+            divergences=checks.divergences,
+            warnings=checks.warnings,
+            sampler=SAMPLER_NAME,
+            chains=settings.chains,
+            draws=settings.draws,
+            tune=settings.tune,
+            seed=config.run_seed,
             log_marginal_likelihood=dict(zip(inputs.arrays.outcomes, map(float, log_ml), strict=True)),
         ),
         evidence=evidence_impacts(idata),
@@ -129,7 +135,11 @@ def build_summary(config: RunConfig, inputs: Inputs, idata: az.InferenceData) ->
 def build_manifest(config: RunConfig, inputs: Inputs, command: str) -> Manifest:
     settings = config.settings
     return Manifest(
-        as_of=config.as_of, seed=config.run_seed, command=command, inputs=inputs.hashes, versions=versions(),
+        as_of=config.as_of,
+        seed=config.run_seed,
+        command=command,
+        inputs=inputs.hashes,
+        versions=versions(),
         sampler=SamplerRecord(chains=settings.chains, draws=settings.draws, tune=settings.tune),
     )
 
@@ -158,8 +168,12 @@ def run_forecast(
     idata = forecaster.fit(inputs.arrays, config.run_seed, on_condition)
     summary = build_summary(config, inputs, idata)
     manifest = build_manifest(config, inputs, command)
-    folder = write_run(config.out, summary, manifest, lambda path: idata.to_netcdf(str(path)),
-                       _render if config.briefing else None, force=config.force)
+
+    def write_posterior(path: Path) -> None:
+        idata.to_netcdf(str(path))
+
+    render = _render if config.briefing else None
+    folder = write_run(config.out, summary, manifest, write_posterior, render, force=config.force)
     return folder, summary
 
 

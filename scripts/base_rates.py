@@ -158,7 +158,9 @@ def compute_base_rates(
     """Every figure the prior is derived from, and the resulting ``base_rates``."""
     df = load_runs(csv_path)
     min_t = min_completed_years + 1
-    runs = df.groupby(["c_epid", "run"]).agg(last=("year", "max"), ended=("ended", "any"), uncoded=("uncoded_run", "any"))
+    runs = df.groupby(["c_epid", "run"]).agg(
+        last=("year", "max"), ended=("ended", "any"), uncoded=("uncoded_run", "any")
+    )
 
     events, exposure, h = hazard(df, min_t, "drop")
     # Jeffreys interval for the hazard (binomial over conflict-years).
@@ -223,8 +225,10 @@ def main() -> None:
     r = compute_base_rates()
     lo, hi = r["hazard_90"]
     print(f"Reference data: {DEFAULT_CSV.relative_to(REPO)}")
-    print(f"  {r['rows']} conflict-years in {r['runs']} episode runs: {r['runs_ended']} ended, "
-          f"{r['runs_censored_2024']} active in 2024 (censored), {r['runs_uncoded']} of unknown fate (dropped)")
+    print(
+        f"  {r['rows']} conflict-years in {r['runs']} episode runs: {r['runs_ended']} ended, "
+        f"{r['runs_censored_2024']} active in 2024 (censored), {r['runs_uncoded']} of unknown fate (dropped)"
+    )
     print(f"\n(a) Annual termination hazard, runs already active >= {r['min_t'] - 1} years (t >= {r['min_t']}):")
     print(f"  {r['events']} endings / {r['exposure']} conflict-years = {r['hazard']:.4f}  (90% {lo:.4f}-{hi:.4f})")
     print("  sensitivity (hazard by threshold t, treatment of the runs of unknown fate):")
@@ -232,8 +236,10 @@ def main() -> None:
     for row in r["sensitivity"]:
         print(f"    {row['min_t']:>3}  {row['drop']:.3f}   {row['censor']:.3f}  {row['end']:.3f}")
     plo, phi = r["p_end_90"]
-    print(f"\n(b) P(end by {r['horizon']} | as of {r['as_of']}, {r['horizon_years'] * 12:.1f} months) "
-          f"= {r['p_end']:.4f}  (90% {plo:.4f}-{phi:.4f})")
+    print(
+        f"\n(b) P(end by {r['horizon']} | as of {r['as_of']}, {r['horizon_years'] * 12:.1f} months) "
+        f"= {r['p_end']:.4f}  (90% {plo:.4f}-{phi:.4f})"
+    )
     print(f"\n(c) UCDP endings of long runs (t >= {r['min_t']}):")
     for name, n in r["ending_counts"].items():
         print(f"    {name:<30} {n:>4}")

@@ -23,8 +23,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import yaml
-
 from forecast.backfill import backfill
+
 from forecast.model.inference import SamplerSettings
 from forecast.pipeline import RunConfig
 
@@ -32,8 +32,15 @@ REPO = Path(__file__).resolve().parents[1]
 FIRST = date(2025, 1, 1)
 OUTCOMES = ("deal", "ceasefire", "frozen", "war")
 KINDS = {  # kind -> magnitude range (None: the kind's default scale)
-    "talks_held": None, "talks_delayed": (3, 21), "proposal": None, "battlefield_gain": (100, 900),
-    "strike": None, "security_guarantee": None, "sanctions": None, "mediation": None, "statement": None,
+    "talks_held": None,
+    "talks_delayed": (3, 21),
+    "proposal": None,
+    "battlefield_gain": (100, 900),
+    "strike": None,
+    "security_guarantee": None,
+    "sanctions": None,
+    "mediation": None,
+    "statement": None,
 }
 
 
@@ -43,10 +50,14 @@ def write_evidence(folder: Path, weeks: int, per_week: int, rng: random.Random) 
         items = []
         for j in range(per_week):
             kind = rng.choice(sorted(KINDS))
-            item = {"id": f"w{week:02d}-{j}-{kind.replace('_', '-')}",
-                    "date": FIRST + timedelta(days=7 * week + rng.randrange(7)),
-                    "kind": kind, "title": f"Synthetic {kind} {week}.{j}", "source": "bench",
-                    "reliability": rng.choice(["low", "medium", "high", "confirmed"])}
+            item = {
+                "id": f"w{week:02d}-{j}-{kind.replace('_', '-')}",
+                "date": FIRST + timedelta(days=7 * week + rng.randrange(7)),
+                "kind": kind,
+                "title": f"Synthetic {kind} {week}.{j}",
+                "source": "bench",
+                "reliability": rng.choice(["low", "medium", "high", "confirmed"]),
+            }
             if kind == "statement":
                 item["likelihood"] = {o: round(rng.uniform(0.85, 1.2), 2) for o in OUTCOMES}
             elif KINDS[kind]:
@@ -63,6 +74,7 @@ def clock() -> tuple[float, float]:
 
 def timed(command: list[str]) -> tuple[float, float]:
     """(wall, CPU) seconds of a child process."""
+
     def cpu() -> float:
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         return usage.ru_utime + usage.ru_stime
@@ -97,10 +109,19 @@ def main() -> None:
         evidence.mkdir()
         n_items = write_evidence(evidence, args.weeks, args.per_week, random.Random(2025))
         dates = [FIRST + timedelta(days=6 + 7 * w) for w in range(args.weeks)]  # each week's last day
-        template = RunConfig(as_of=dates[0], priors=REPO / "priors", evidence=evidence, out=tmp / "backfill",
-                             settings=settings, briefing=False)
-        print(f"{args.weeks} weeks, {n_items} synthetic items, {args.chains} chains x {args.draws} draws "
-              f"+ {args.tune} tune, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}", flush=True)
+        template = RunConfig(
+            as_of=dates[0],
+            priors=REPO / "priors",
+            evidence=evidence,
+            out=tmp / "backfill",
+            settings=settings,
+            briefing=False,
+        )
+        print(
+            f"{args.weeks} weeks, {n_items} synthetic items, {args.chains} chains x {args.draws} draws "
+            f"+ {args.tune} tune, {os.cpu_count()} CPUs, load {os.getloadavg()[0]:.2f}",
+            flush=True,
+        )
 
         start = last = clock()
         per_week = []
@@ -111,9 +132,24 @@ def main() -> None:
             print(f"  {week.as_of}  {show(per_week[-1])}  {len(week.summary['evidence'])} items", flush=True)
         total = (last[0] - start[0], last[1] - start[1])
 
-        cli = [str(Path(sys.executable).with_name("forecast")), "run", "--as-of", dates[-1].isoformat(),
-               "--priors", str(REPO / "priors"), "--evidence", str(evidence), "--out", str(tmp / "single"),
-               "--draws", str(args.draws), "--tune", str(args.tune), "--chains", str(args.chains)]
+        cli = [
+            str(Path(sys.executable).with_name("forecast")),
+            "run",
+            "--as-of",
+            dates[-1].isoformat(),
+            "--priors",
+            str(REPO / "priors"),
+            "--evidence",
+            str(evidence),
+            "--out",
+            str(tmp / "single"),
+            "--draws",
+            str(args.draws),
+            "--tune",
+            str(args.tune),
+            "--chains",
+            str(args.chains),
+        ]
         single = timed([*cli, "--no-briefing"])
         with_briefing = timed([*cli, "--force"])
         report = timed([cli[0], "report", str(tmp / "single" / dates[-1].isoformat())])

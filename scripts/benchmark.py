@@ -51,7 +51,13 @@ def synthetic_evidence(folder: Path, n_items: int, seed: int = 0) -> None:
             "reliability": float(np.round(rng.uniform(0.3, 1.0), 2)),
         }
         if kinds[kind]["profile"] is None or rng.random() < 0.3:
-            item["likelihood"] = dict(zip(["deal", "ceasefire", "frozen", "war"], np.round(np.exp(rng.normal(0, 0.3, 4)), 3).tolist()))
+            item["likelihood"] = dict(
+                zip(
+                    ["deal", "ceasefire", "frozen", "war"],
+                    np.round(np.exp(rng.normal(0, 0.3, 4)), 3).tolist(),
+                    strict=True,
+                )
+            )
         items.append(item)
     folder.mkdir(parents=True, exist_ok=True)
     for start in range(0, n_items, 500):
@@ -65,7 +71,9 @@ def fit_figures(n_items: int) -> dict:
 
     with tempfile.TemporaryDirectory() as tmp:
         synthetic_evidence(Path(tmp) / "evidence", n_items)
-        inputs = load_inputs(RunConfig(as_of=date.fromisoformat(AS_OF), priors=REPO / "priors", evidence=Path(tmp) / "evidence"))
+        inputs = load_inputs(
+            RunConfig(as_of=date.fromisoformat(AS_OF), priors=REPO / "priors", evidence=Path(tmp) / "evidence")
+        )
     settings = SamplerSettings()
     start = time.perf_counter()
     forecaster = Forecaster(inputs.question, inputs.arrays, settings)
@@ -73,8 +81,12 @@ def fit_figures(n_items: int) -> dict:
     start = time.perf_counter()
     checks = diagnostics(forecaster.fit(inputs.arrays, seed=1))
     return {
-        "items": n_items, "build_s": round(built, 2), "fit_s": round(time.perf_counter() - start, 2),
-        "rhat_max": round(checks.rhat_max, 4), "ess_bulk_min": round(checks.ess_bulk_min), "divergences": checks.divergences,
+        "items": n_items,
+        "build_s": round(built, 2),
+        "fit_s": round(time.perf_counter() - start, 2),
+        "rhat_max": round(checks.rhat_max, 4),
+        "ess_bulk_min": round(checks.ess_bulk_min),
+        "divergences": checks.divergences,
     }
 
 
@@ -84,7 +96,9 @@ def main() -> None:
         env = {**os.environ, "PYTENSOR_FLAGS": f"compiledir={tmp}/pytensor"}
         base = ["run", "--as-of", AS_OF, "--force"]
         results["run_example_first_process_s"] = round(timed_run([*base, "--out", f"{tmp}/a", "--no-briefing"], env), 2)
-        results["run_example_second_process_s"] = round(timed_run([*base, "--out", f"{tmp}/a", "--no-briefing"], env), 2)
+        results["run_example_second_process_s"] = round(
+            timed_run([*base, "--out", f"{tmp}/a", "--no-briefing"], env), 2
+        )
         results["run_example_with_briefing_s"] = round(timed_run([*base, "--out", f"{tmp}/b"], env), 2)
         for n in (100, 10_000):
             synthetic_evidence(Path(tmp) / f"ev{n}", n)

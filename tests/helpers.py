@@ -74,6 +74,7 @@ def reference_likelihood(log_lik, tau, r, w):
 
 def reference_probabilities(arrays, sd: float) -> np.ndarray:
     """P(z=k|E) for one uncertain kind, by adaptive scipy quadrature over u = log tau."""
+
     def log_integrand(u, k):
         lik = reference_likelihood(arrays.log_lik, np.exp(u), arrays.reliability, arrays.weight)
         return np.log(lik[:, k]).sum() - 0.5 * (u / sd) ** 2 - np.log(sd * np.sqrt(2 * np.pi))
@@ -84,8 +85,15 @@ def reference_probabilities(arrays, sd: float) -> np.ndarray:
         values = np.array([log_integrand(u, k) for u in grid])
         peak = grid[values.argmax()]
         top = values.max()
-        value, _ = integrate.quad(lambda u, k=k, top=top: np.exp(log_integrand(u, k) - top), -60, 5, points=[peak],
-                                  limit=500, epsabs=0, epsrel=1e-10)
+        value, _ = integrate.quad(
+            lambda u, k=k, top=top: np.exp(log_integrand(u, k) - top),
+            -60,
+            5,
+            points=[peak],
+            limit=500,
+            epsabs=0,
+            epsrel=1e-10,
+        )
         log_z.append(np.log(value) + top)
     log_post = np.log(BASE_RATES) + np.array(log_z)
     return np.exp(log_post - np.logaddexp.reduce(log_post))

@@ -76,9 +76,25 @@ def test_later_items_are_left_out_and_reported(tmp_path):
     run_dir, summary = run_forecast(config(tmp_path, as_of="2025-11-21"))
     assert summary.excluded_after_as_of
     assert all(meta.date <= date(2025, 11, 21) for meta in summary.evidence_items.values())
-    result = CliRunner().invoke(app, ["run", "--as-of", "2025-11-21", "--priors", str(REPO / "priors"), "--evidence",
-                                      str(REPO / "evidence"), "--out", str(tmp_path / "cli"), "--draws", "100",
-                                      "--tune", "100", "--no-briefing"])
+    result = CliRunner().invoke(
+        app,
+        [
+            "run",
+            "--as-of",
+            "2025-11-21",
+            "--priors",
+            str(REPO / "priors"),
+            "--evidence",
+            str(REPO / "evidence"),
+            "--out",
+            str(tmp_path / "cli"),
+            "--draws",
+            "100",
+            "--tune",
+            "100",
+            "--no-briefing",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert f"{len(summary.excluded_after_as_of)} dated after it left out" in result.output
 
@@ -104,8 +120,20 @@ def test_cli_run_bad_input_exits_1_without_traceback(tmp_path):
     bad = tmp_path / "evidence"
     bad.mkdir()
     (bad / "a.yaml").write_text("id: x\ndate: 2025-11-20\nkind: statement\ntitle: t\nsource: s\nreliability: 2\n")
-    result = CliRunner().invoke(app, ["run", "--as-of", "2025-11-26", "--priors", str(REPO / "priors"),
-                                      "--evidence", str(bad), "--out", str(tmp_path / "out")])
+    result = CliRunner().invoke(
+        app,
+        [
+            "run",
+            "--as-of",
+            "2025-11-26",
+            "--priors",
+            str(REPO / "priors"),
+            "--evidence",
+            str(bad),
+            "--out",
+            str(tmp_path / "out"),
+        ],
+    )
     assert result.exit_code == 1
     assert "a.yaml:6: reliability: must be in (0, 1]" in result.output
     assert not (tmp_path / "out" / "2025-11-26").exists()
@@ -134,7 +162,7 @@ def test_run_dates() -> None:
     assert len(run_dates(date(2025, 1, 1), date(2025, 12, 31), week)) == 53
     with pytest.raises(ValueError, match="before"):
         run_dates(date(2025, 1, 8), date(2025, 1, 1), week)
-    assert DATES == [date(2025, 11, d) for d in (18, 20, 22, 24, 26)]
+    assert [date(2025, 11, d) for d in (18, 20, 22, 24, 26)] == DATES
 
 
 @pytest.fixture(scope="module")
@@ -166,9 +194,28 @@ def test_recorded_weeks_are_skipped(backfilled: Path) -> None:
 
 def test_backfill_command(backfilled: Path) -> None:
     def invoke(every: str):
-        return CliRunner().invoke(app, [
-            "backfill", "--from", "2025-11-18", "--to", "2025-11-26", "--every", every, "--out", str(backfilled),
-            "--priors", str(REPO / "priors"), "--evidence", str(REPO / "evidence"), "--draws", "100", "--tune", "100"])
+        return CliRunner().invoke(
+            app,
+            [
+                "backfill",
+                "--from",
+                "2025-11-18",
+                "--to",
+                "2025-11-26",
+                "--every",
+                every,
+                "--out",
+                str(backfilled),
+                "--priors",
+                str(REPO / "priors"),
+                "--evidence",
+                str(REPO / "evidence"),
+                "--draws",
+                "100",
+                "--tune",
+                "100",
+            ],
+        )
 
     result = invoke("2d")
     assert result.exit_code == 0, result.output

@@ -15,9 +15,9 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from forecast.inputs.schema import EvidenceItem, Kind, Question
 from forecast.errors import InputError, Problem
-from forecast.inputs.yamlio import LocatedData, Loc, load_yaml
+from forecast.inputs.schema import EvidenceItem, Kind, Question
+from forecast.inputs.yamlio import Loc, LocatedData, load_yaml
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -92,8 +92,12 @@ def load_kinds(path: Path | None = None, outcomes: list[str] | None = None) -> d
             continue
         if outcomes is not None and kind.profile is not None and set(kind.profile) != set(outcomes):
             errors.append(
-                Problem(str(located.path), located.line_of((kind_id, "profile")), f"{kind_id}.profile",
-                        f"must name exactly the outcomes {outcomes}")
+                Problem(
+                    str(located.path),
+                    located.line_of((kind_id, "profile")),
+                    f"{kind_id}.profile",
+                    f"must name exactly the outcomes {outcomes}",
+                )
             )
         kinds[kind_id] = kind
     if errors:
@@ -137,8 +141,12 @@ def load_evidence(root: Path, question: Question, kinds: dict[str, Kind]) -> lis
             here = LocatedItem(item, path, located.line_of(loc))
             if (earlier := first_seen.get(item.id)) is not None:
                 errors.append(
-                    Problem(str(path), located.line_of((*loc, "id")), "id",
-                            f"duplicate id {item.id!r} (also in {earlier.path}:{earlier.line})")
+                    Problem(
+                        str(path),
+                        located.line_of((*loc, "id")),
+                        "id",
+                        f"duplicate id {item.id!r} (also in {earlier.path}:{earlier.line})",
+                    )
                 )
                 continue
             first_seen[item.id] = here

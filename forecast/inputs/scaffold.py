@@ -20,8 +20,9 @@ def skeleton_id(kind_id: str, day: date, cluster: str | None = None) -> str:
     return _slug(f"{day.isoformat()}-{cluster or kind_id}")
 
 
-def skeleton_item(item_id: str, kind_id: str, kind: Kind, day: date, outcomes: list[str],
-                  cluster: str | None = None) -> str:
+def skeleton_item(
+    item_id: str, kind_id: str, kind: Kind, day: date, outcomes: list[str], cluster: str | None = None
+) -> str:
     """The YAML text of one new item of ``kind_id`` with the kind's defaults and a comment per field."""
     words = ", ".join(f"{w} ({v:g})" for w, v in RELIABILITY_WORDS.items())
     lines = [
@@ -38,9 +39,13 @@ def skeleton_item(item_id: str, kind_id: str, kind: Kind, day: date, outcomes: l
         neutral = json.dumps({o: 1.0 for o in outcomes}).replace('"', "")
         lines.append(f"likelihood: {neutral}   # TODO how likely this observation is under each outcome")
     else:
-        lines.append(f"magnitude: {kind.scale:g}                   # in {kind.unit}; the kind's profile is per "
-                     f"{kind.scale:g} {kind.unit}")
-    lines.append(f"cluster: {cluster}" if cluster else "# cluster: reports-of-one-event   # shared by reports of one event")
+        lines.append(
+            f"magnitude: {kind.scale:g}                   # in {kind.unit}; the kind's profile is per "
+            f"{kind.scale:g} {kind.unit}"
+        )
+    lines.append(
+        f"cluster: {cluster}" if cluster else "# cluster: reports-of-one-event   # shared by reports of one event"
+    )
     lines += ["# url: https://...", "# tags: []", "# notes: >-", "#   why this reading"]
     return "\n".join(lines) + "\n"
 

@@ -123,9 +123,7 @@ class EvidenceItem(_Strict):
         if isinstance(value, str):
             word = value.strip().lower()
             if word not in RELIABILITY_WORDS:
-                raise ValueError(
-                    f"must be a number in (0, 1] or one of {', '.join(RELIABILITY_WORDS)}; got {value!r}"
-                )
+                raise ValueError(f"must be a number in (0, 1] or one of {', '.join(RELIABILITY_WORDS)}; got {value!r}")
             return RELIABILITY_WORDS[word]
         return value
 

@@ -29,10 +29,10 @@ MAX_DEPTH = 32  # an evidence item is 3 levels deep
 MAX_NODES = 2_000_000  # scalars, lists and mappings in one file
 
 
-_SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser is ~10x faster
+_SafeBase: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser is ~10x faster
 
 
-class _PlainLoader(_SafeBase):
+class _PlainLoader(_SafeBase):  # type: ignore[valid-type,misc]  # a base chosen at import time
     """SafeLoader without implicit timestamps: dates arrive as strings."""
 
 
@@ -72,7 +72,7 @@ def _check_shape(path: Path, text: str) -> None:
     """Refuse anchors, aliases, deep nesting and huge node counts before anything is composed."""
     depth = nodes = 0
     for event in yaml.parse(text, Loader=_SafeBase):
-        line = event.start_mark.line + 1
+        line = event.start_mark.line + 1 if event.start_mark else None
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise InputError(path, line, "", "YAML anchors and aliases (&name, *name) are not allowed in input files")
         if isinstance(event, yaml.CollectionStartEvent):

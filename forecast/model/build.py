@@ -32,9 +32,10 @@ import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
+from forecast.inputs.schema import Question
 from forecast.model.design import EvidenceArrays
 from forecast.model.marginal import LikelihoodTable, tabulate
-from forecast.inputs.schema import Question
+
 
 def data_values(table: LikelihoodTable) -> dict[str, np.ndarray]:
     """Values for the model's evidence ``pm.Data`` containers."""
@@ -76,7 +77,9 @@ def build_model(
         pm.Deterministic("tau", pt.exp(log_tau), dims="kind")
         # density of x: LogNormal(tau) * |dtau/dx| = Normal(log tau; 0, sd) * |d log tau / dx|
         rows, index, _, white_width = white_segments
-        log_slope = pt.log((values["log_tau_grid"][rows, index + 1] - values["log_tau_grid"][rows, index]) / white_width)
+        log_slope = pt.log(
+            (values["log_tau_grid"][rows, index + 1] - values["log_tau_grid"][rows, index]) / white_width
+        )
         pm.Potential("tau_prior", (pm.logp(pm.Normal.dist(mu=0.0, sigma=evidence.kind_sd), log_tau) + log_slope).sum())
 
         log_lik_by_kind = _interpolate(_segments(values["log_tau_grid"], log_tau), values["log_lik_table"])

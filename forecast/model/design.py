@@ -35,8 +35,14 @@ class EvidenceArrays:
     def select(self, keep: np.ndarray) -> EvidenceArrays:
         """The items where ``keep`` is true (cluster shares unchanged)."""
         return EvidenceArrays(
-            self.outcomes, self.kinds, self.kind_sd, tuple(np.asarray(self.ids)[keep]),
-            self.log_lik[keep], self.reliability[keep], self.weight[keep], self.kind_index[keep],
+            self.outcomes,
+            self.kinds,
+            self.kind_sd,
+            tuple(np.asarray(self.ids)[keep]),
+            self.log_lik[keep],
+            self.reliability[keep],
+            self.weight[keep],
+            self.kind_index[keep],
         )
 
     def without(self, index: int) -> EvidenceArrays:

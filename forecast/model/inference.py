@@ -24,10 +24,10 @@ import pymc as pm
 import xarray as xr
 from scipy.special import logsumexp
 
+from forecast.inputs.schema import Question
+from forecast.model.build import build_model, data_values
 from forecast.model.design import EvidenceArrays
 from forecast.model.marginal import LikelihoodTable, outcome_weights, tabulate, whitening_grid
-from forecast.model.build import build_model, data_values
-from forecast.inputs.schema import Question
 
 SAMPLER_NAME = "NUTS per outcome condition (PyMC) + exact outcome weights by quadrature"
 # Conditions less probable than this are not sampled: together they move no mean by more than
@@ -41,7 +41,9 @@ class SamplerSettings:
     draws: int = 1000
     tune: int = 1000
     chains: int = 2
-    target_accept: float = 0.8  # the piecewise-linear whitening map leaves small density steps; higher targets starve the step size
+    target_accept: float = (
+        0.8  # the piecewise-linear whitening map leaves small density steps; higher targets starve the step size
+    )
 
 
 class Forecaster:
@@ -58,7 +60,9 @@ class Forecaster:
         with self.model:
             self.step = pm.NUTS(target_accept=settings.target_accept)
 
-    def fit(self, arrays: EvidenceArrays, seed: int, on_condition: Callable[[str], None] | None = None) -> az.InferenceData:
+    def fit(
+        self, arrays: EvidenceArrays, seed: int, on_condition: Callable[[str], None] | None = None
+    ) -> az.InferenceData:
         """Posterior for ``arrays``: per-condition draws plus the exact mixture weights."""
         table = tabulate(arrays)
         weights = outcome_weights(arrays, table, self.base_rates)
@@ -82,8 +86,16 @@ class Forecaster:
         with self.model:
             pm.set_data({"given": np.array(k, dtype="int64"), "white_grid": whitening_grid(table, self.kind_sd, k)})
             idata = pm.sample(
-                draws=draws, tune=self.settings.tune, chains=chains, cores=1, step=self.step, initvals=initvals,
-                random_seed=seed, progressbar=False, compute_convergence_checks=False, quiet=True,
+                draws=draws,
+                tune=self.settings.tune,
+                chains=chains,
+                cores=1,
+                step=self.step,
+                initvals=initvals,
+                random_seed=seed,
+                progressbar=False,
+                compute_convergence_checks=False,
+                quiet=True,
             )
         alpha = self.question.prior.strength * self.base_rates + np.eye(len(self.base_rates))[k]
         p = rng.dirichlet(alpha, size=(chains, draws))
@@ -95,7 +107,9 @@ class Forecaster:
         return idata
 
 
-def _assemble(conditional: list[az.InferenceData], sampled: list[str], arrays: EvidenceArrays, weights) -> az.InferenceData:
+def _assemble(
+    conditional: list[az.InferenceData], sampled: list[str], arrays: EvidenceArrays, weights
+) -> az.InferenceData:
     given = xr.IndexVariable("given", sampled)
     posterior = xr.concat([c.posterior for c in conditional], dim=given)
     sample_stats = xr.concat([c.sample_stats[["diverging", "tree_depth", "step_size"]] for c in conditional], dim=given)
@@ -103,7 +117,10 @@ def _assemble(conditional: list[az.InferenceData], sampled: list[str], arrays: E
         {
             "log_marginal_likelihood": ("given", weights.log_marginal),
             "weight": ("given", weights.probability),
-            "loo_probability": (("item", "outcome"), weights.loo_probability.reshape(arrays.n_items, len(arrays.outcomes))),
+            "loo_probability": (
+                ("item", "outcome"),
+                weights.loo_probability.reshape(arrays.n_items, len(arrays.outcomes)),
+            ),
         },
         coords={"given": list(arrays.outcomes), "outcome": list(arrays.outcomes), "item": list(arrays.ids)},
     )

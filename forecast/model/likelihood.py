@@ -11,7 +11,9 @@ import numpy as np
 from scipy.special import logsumexp
 
 
-def log_item_likelihood(log_lik: np.ndarray, tau: np.ndarray, reliability: np.ndarray, weight: np.ndarray) -> np.ndarray:
+def log_item_likelihood(
+    log_lik: np.ndarray, tau: np.ndarray, reliability: np.ndarray, weight: np.ndarray
+) -> np.ndarray:
     """Weighted log l_jk; ``tau``, ``reliability`` and ``weight`` broadcast against ``log_lik[..., j, k]``
     without the last axis (so a grid of tau values can sit in front)."""
     tempered = tau[..., None] * log_lik

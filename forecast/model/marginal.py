@@ -55,8 +55,14 @@ def _item_terms(arrays: EvidenceArrays, rows: np.ndarray, u: np.ndarray):
     tau = np.exp(u)[:, None]
     for start in range(0, rows.size, CHUNK):
         sel = rows[start : start + CHUNK]
-        yield sel, log_item_likelihood(
-            arrays.log_lik[sel], np.broadcast_to(tau, (u.size, sel.size)), arrays.reliability[sel], arrays.weight[sel]
+        yield (
+            sel,
+            log_item_likelihood(
+                arrays.log_lik[sel],
+                np.broadcast_to(tau, (u.size, sel.size)),
+                arrays.reliability[sel],
+                arrays.weight[sel],
+            ),
         )
 
 

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import tempfile
 from pathlib import Path
+
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
@@ -27,8 +29,9 @@ def keep_ranges(text: str) -> Markup:
 
 
 def _environment() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(_TEMPLATES)), autoescape=True,
-                      undefined=StrictUndefined, keep_trailing_newline=True)
+    env = Environment(
+        loader=FileSystemLoader(str(_TEMPLATES)), autoescape=True, undefined=StrictUndefined, keep_trailing_newline=True
+    )
     env.filters["keep_ranges"] = keep_ranges
     return env
 
@@ -57,10 +60,8 @@ def write_atomic(path: Path, data: bytes) -> None:
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         raise
 
 
@@ -76,7 +77,6 @@ def render_briefing(run_dir: Path, history: list[Record] | None = None) -> tuple
     so a failure leaves the old briefing in place. Returns (html_path, pdf_path).
     """
     from .pdf import html_to_pdf  # WeasyPrint takes ~1 s to import; runs with --no-briefing skip it
-
 
     run_dir = Path(run_dir)
     briefing = load_run(run_dir, history)

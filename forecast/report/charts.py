@@ -14,16 +14,15 @@ import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import matplotlib
+from markupsafe import escape
+from matplotlib.figure import Figure  # figures without pyplot: no GUI backend, no global figure list
+from matplotlib.ticker import FuncFormatter, MultipleLocator
+from matplotlib.typing import RcKeyType
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter, MultipleLocator  # noqa: E402
-
-from .wep import format_pct  # noqa: E402
+from .wep import format_pct
 
 # Okabe-Ito: readable for colour-blind readers and in greyscale print.
 OUTCOME_COLOURS: tuple[str, ...] = ("#0072B2", "#009E73", "#E69F00", "#D55E00", "#CC79A7", "#56B4E9")
@@ -36,7 +35,7 @@ WIDTH_IN = 7.1  # print / desktop: about the A4 text width, so the PDF shows cha
 NARROW_IN = 4.2  # phones: same font size, so text stays readable at ~400 px
 FONT_PT = 10.5
 
-_RC = {
+_RC: dict[RcKeyType, Any] = {
     "svg.hashsalt": "forecast-briefing",
     "svg.fonttype": "path",
     "font.family": "DejaVu Sans",
@@ -99,9 +98,8 @@ def _svg(fig: Figure, prefix: str, title: str) -> str:
     """Serialise ``fig`` to SVG text ready to inline: no prolog/doctype, unique ids, fluid size."""
     buf = io.StringIO()
     fig.savefig(buf, format="svg", metadata={"Date": None, "Creator": None})
-    plt.close(fig)
     svg = buf.getvalue()
-    svg = svg[svg.index("<svg"):]
+    svg = svg[svg.index("<svg") :]
     prefix = re.sub(r"[^A-Za-z0-9-]", "_", prefix)
     svg = re.sub(r"\s*<metadata>.*?</metadata>", "", svg, flags=re.S)  # rdf boilerplate
     svg = re.sub(r"\s*<!--.*?-->", "", svg, flags=re.S)  # text-as-path comments
@@ -110,15 +108,19 @@ def _svg(fig: Figure, prefix: str, title: str) -> str:
     svg = re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', svg)
     svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", svg)
     # Fluid width: keep the viewBox, let CSS size it.
-    svg = re.sub(r'^<svg([^>]*?) width="[^"]*" height="[^"]*"',
-                 rf'<svg\1 class="chart" role="img" aria-label="{_attr(title)}"', svg, count=1)
+    svg = re.sub(
+        r'^<svg([^>]*?) width="[^"]*" height="[^"]*"',
+        rf'<svg\1 class="chart" role="img" aria-label="{_attr(title)}"',
+        svg,
+        count=1,
+    )
     svg = svg.replace(">", f"><title>{_attr(title)}</title>", 1)
     return svg.strip() + "\n"
 
 
 def _attr(text: str) -> str:
-    return (text.replace("&", "&amp;").replace('"', "&quot;")
-            .replace("<", "&lt;").replace(">", "&gt;"))
+    """Analyst text made safe inside an SVG attribute or element."""
+    return str(escape(text))
 
 
 def _style(ax: matplotlib.axes.Axes) -> None:
@@ -128,30 +130,55 @@ def _style(ax: matplotlib.axes.Axes) -> None:
     ax.set_axisbelow(True)
 
 
-def probability_chart(bars: Sequence[Bar], interval: float, previous_label: str | None,
-                      width: float = WIDTH_IN) -> str:
+def probability_chart(bars: Sequence[Bar], interval: float, previous_label: str | None, width: float = WIDTH_IN) -> str:
     """Horizontal bars of each outcome's probability with credible-interval whiskers.
 
     ``previous`` values (when given) are drawn as hollow diamonds labelled ``previous_label``.
     """
-    with plt.rc_context(_RC):
+    with matplotlib.rc_context(_RC):
         n = len(bars)
         narrow = width < WIDTH_IN
-        fig, ax = plt.subplots(figsize=(width, (0.55 if narrow else 0.31) * n + (1.25 if narrow else 0.75)),
-                               layout="constrained")
+        fig = Figure(figsize=(width, (0.55 if narrow else 0.31) * n + (1.25 if narrow else 0.75)), layout="constrained")
+        ax = fig.subplots()
         ys = list(range(n))[::-1]
         for i, (bar, y) in enumerate(zip(bars, ys, strict=True)):
             colour = OUTCOME_COLOURS[i % len(OUTCOME_COLOURS)]
             ax.barh(y, bar.mean * 100, height=0.6, color=colour, alpha=0.85, zorder=2)
-            ax.errorbar(bar.mean * 100, y,
-                        xerr=[[max(bar.mean - bar.low, 0) * 100], [max(bar.high - bar.mean, 0) * 100]],
-                        fmt="none", ecolor=INK, elinewidth=1.3, capsize=4, capthick=1.3, zorder=3)
+            ax.errorbar(
+                bar.mean * 100,
+                y,
+                xerr=[[max(bar.mean - bar.low, 0) * 100], [max(bar.high - bar.mean, 0) * 100]],
+                fmt="none",
+                ecolor=INK,
+                elinewidth=1.3,
+                capsize=4,
+                capthick=1.3,
+                zorder=3,
+            )
             # Values sit in a column right of the axis, so wide intervals never cover them.
-            ax.text(103, y, format_pct(bar.mean), va="center", ha="left", color=INK,
-                    fontsize=FONT_PT, fontweight="bold", clip_on=False)
+            ax.text(
+                103,
+                y,
+                format_pct(bar.mean),
+                va="center",
+                ha="left",
+                color=INK,
+                fontsize=FONT_PT,
+                fontweight="bold",
+                clip_on=False,
+            )
             if bar.previous is not None:
-                ax.plot(bar.previous * 100, y, marker="D", markersize=7, markerfacecolor="white",
-                        markeredgecolor=INK, markeredgewidth=1.4, linestyle="none", zorder=5)
+                ax.plot(
+                    bar.previous * 100,
+                    y,
+                    marker="D",
+                    markersize=7,
+                    markerfacecolor="white",
+                    markeredgecolor=INK,
+                    markeredgewidth=1.4,
+                    linestyle="none",
+                    zorder=5,
+                )
         ax.set_yticks(ys, [textwrap.fill(b.label, 17) if narrow else b.label for b in bars])
         ax.set_xlim(0, 100)
         ax.set_ylim(-0.6, n - 0.4)
@@ -160,13 +187,28 @@ def probability_chart(bars: Sequence[Bar], interval: float, previous_label: str 
         ax.grid(axis="x", color=GRID, linewidth=0.8)
         _style(ax)
         ax.set_xlabel("Probability on the horizon date (%)")
-        ax.errorbar([], [], xerr=[], fmt="none", ecolor=INK, elinewidth=1.3, capsize=4,
-                    label=f"{interval * 100:.0f}% credible interval")
+        ax.errorbar(
+            [],
+            [],
+            xerr=[],
+            fmt="none",
+            ecolor=INK,
+            elinewidth=1.3,
+            capsize=4,
+            label=f"{interval * 100:.0f}% credible interval",
+        )
         if previous_label:
-            ax.plot([], [], marker="D", markersize=7, markerfacecolor="white", markeredgecolor=INK,
-                    linestyle="none", label=previous_label)
-        fig.legend(loc="outside upper right", ncol=1 if narrow else 2, handletextpad=0.4,
-                   columnspacing=1.2)
+            ax.plot(
+                [],
+                [],
+                marker="D",
+                markersize=7,
+                markerfacecolor="white",
+                markeredgecolor=INK,
+                linestyle="none",
+                label=previous_label,
+            )
+        fig.legend(loc="outside upper right", ncol=1 if narrow else 2, handletextpad=0.4, columnspacing=1.2)
         return _svg(fig, f"prob-{width:g}", "Probability of each outcome with credible intervals")
 
 
@@ -177,31 +219,43 @@ def _tick_label(d: date, with_year: bool) -> str:
     return f"{d.day} {_MON[d.month - 1]}" + (f"\n{d.year}" if with_year else "")
 
 
-def trend_chart(dates: Sequence[date], series: Sequence[Series], interval: float,
-                width: float = WIDTH_IN) -> str:
+def trend_chart(dates: Sequence[date], series: Sequence[Series], interval: float, width: float = WIDTH_IN) -> str:
     """Each outcome's probability over runs (true time spacing), with a light interval band.
 
     At most ~8 (phones: 4) run dates are labelled, always including the first and the last.
     """
-    with plt.rc_context(_RC):
+    with matplotlib.rc_context(_RC):
         narrow = width < WIDTH_IN
-        fig, ax = plt.subplots(figsize=(width, 3.8 if narrow else 2.0), layout="constrained")
+        fig = Figure(figsize=(width, 3.8 if narrow else 2.0), layout="constrained")
+        ax = fig.subplots()
         xs = [d.toordinal() for d in dates]
         many = len(xs) > 12
         for i, s in enumerate(series):
             colour = OUTCOME_COLOURS[i % len(OUTCOME_COLOURS)]
-            ax.fill_between(xs, [v * 100 for v in s.lows], [v * 100 for v in s.highs],
-                            color=colour, alpha=0.12, linewidth=0)
-            ax.plot(xs, [v * 100 for v in s.means], color=colour, marker="o",
-                    markersize=3 if many else 5, linewidth=2, label=s.label)
+            ax.fill_between(
+                xs, [v * 100 for v in s.lows], [v * 100 for v in s.highs], color=colour, alpha=0.12, linewidth=0
+            )
+            ax.plot(
+                xs,
+                [v * 100 for v in s.means],
+                color=colour,
+                marker="o",
+                markersize=3 if many else 5,
+                linewidth=2,
+                label=s.label,
+            )
         most = 4 if narrow else 8
         step = max(1, -(-len(xs) // most))
         keep = sorted({*range(0, len(xs), step), len(xs) - 1})
         if len(keep) > 1 and keep[-1] - keep[-2] < step:
             keep.pop(-2)  # do not crowd the last label against the previous one
-        ax.set_xticks([xs[i] for i in keep],
-                      [_tick_label(dates[i], i in (keep[0], keep[-1]) or dates[i].month == 1
-                                   and dates[i].day <= 7 * step) for i in keep])
+        ax.set_xticks(
+            [xs[i] for i in keep],
+            [
+                _tick_label(dates[i], i in (keep[0], keep[-1]) or dates[i].month == 1 and dates[i].day <= 7 * step)
+                for i in keep
+            ],
+        )
         pad = max((xs[-1] - xs[0]) * 0.04, 1)
         ax.set_xlim(xs[0] - pad, xs[-1] + pad)
         ax.set_ylim(0, 100)
@@ -215,10 +269,17 @@ def trend_chart(dates: Sequence[date], series: Sequence[Series], interval: float
             fig.legend(loc="outside lower center", ncol=1, handlelength=1.6)
         else:  # beside the plot: a legend underneath would halve the plot's height
             handles, labels = ax.get_legend_handles_labels()
-            fig.legend(handles, [textwrap.fill(lab, 20) for lab in labels], loc="outside right center",
-                       ncol=1, handlelength=1.6, labelspacing=0.7)
-        ax.set_title(f"Shading: {interval * 100:.0f}% credible interval",
-                     loc="left", color=MUTED, fontsize=FONT_PT - 0.5)
+            fig.legend(
+                handles,
+                [textwrap.fill(lab, 20) for lab in labels],
+                loc="outside right center",
+                ncol=1,
+                handlelength=1.6,
+                labelspacing=0.7,
+            )
+        ax.set_title(
+            f"Shading: {interval * 100:.0f}% credible interval", loc="left", color=MUTED, fontsize=FONT_PT - 0.5
+        )
         return _svg(fig, f"trend-{width:g}", "Probability of each outcome over successive runs")
 
 
@@ -227,11 +288,11 @@ def drivers_chart(drivers: Sequence[Driver], outcome_label: str, width: float = 
 
     Each item's title sits above its bar, so long titles never squeeze the bars on a phone.
     """
-    with plt.rc_context(_RC):
+    with matplotlib.rc_context(_RC):
         n = len(drivers)
         narrow = width < WIDTH_IN
-        fig, ax = plt.subplots(figsize=(width, (0.5 if narrow else 0.32) * n + (1.0 if narrow else 0.6)),
-                               layout="constrained")
+        fig = Figure(figsize=(width, (0.5 if narrow else 0.32) * n + (1.0 if narrow else 0.6)), layout="constrained")
+        ax = fig.subplots()
         values = [d.impact * 100 for d in drivers]
         span = max([abs(v) for v in values] + [0.1]) * 1.28
         for k, (d, v) in enumerate(zip(drivers, values, strict=True)):
@@ -240,17 +301,34 @@ def drivers_chart(drivers: Sequence[Driver], outcome_label: str, width: float = 
             ax.barh(y - 0.25, v, height=0.3, color=colour, zorder=2)
             ax.vlines(0, y - 0.46, y - 0.04, color=INK, linewidth=1, zorder=3)  # zero line, bars only
             title = textwrap.shorten(d.title, width=int(width * 11.8), placeholder="…")
-            ax.text(-span, y + 0.2, title, va="center", ha="left", color=INK, fontsize=FONT_PT - 0.5,
-                    zorder=5, bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.8})
+            ax.text(
+                -span,
+                y + 0.2,
+                title,
+                va="center",
+                ha="left",
+                color=INK,
+                fontsize=FONT_PT - 0.5,
+                zorder=5,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.8},
+            )
             sign = "+" if v > 0 else ("\u2212" if v < 0 else "")
-            ax.text(v + (span * 0.02 if v >= 0 else -span * 0.02), y - 0.25, f"{sign}{abs(v):.1f}",
-                    va="center", ha="left" if v >= 0 else "right", color=colour,
-                    fontsize=FONT_PT - 0.5, fontweight="bold")
+            ax.text(
+                v + (span * 0.02 if v >= 0 else -span * 0.02),
+                y - 0.25,
+                f"{sign}{abs(v):.1f}",
+                va="center",
+                ha="left" if v >= 0 else "right",
+                color=colour,
+                fontsize=FONT_PT - 0.5,
+                fontweight="bold",
+            )
         ax.set_xlim(-span, span)
         ax.set_ylim(-n + 0.55, 0.5)
         ax.set_yticks([])
-        ax.xaxis.set_major_formatter(FuncFormatter(
-            lambda v, _pos: f"{'+' if v > 0 else ('−' if v < 0 else '')}{abs(v):g}"))
+        ax.xaxis.set_major_formatter(
+            FuncFormatter(lambda v, _pos: f"{'+' if v > 0 else ('−' if v < 0 else '')}{abs(v):g}")
+        )
         ax.grid(axis="x", color=GRID, linewidth=0.8)
         for side in ("top", "right", "left"):
             ax.spines[side].set_visible(False)

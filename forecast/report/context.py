@@ -24,8 +24,20 @@ MAX_NEW_ITEMS = 8  # keeps the briefing within four pages, even on a first run (
 MAX_WARNINGS = 8  # sampler warnings listed in the appendix; the rest are counted
 MAX_EXCLUDED = 16  # ids of items dated after as_of listed in the appendix; the rest are counted
 HASH_SHOWN = 12  # hex digits of each input's SHA-256 printed in the appendix (full value in a tooltip)
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def long_date(iso: str | date) -> str:
@@ -147,8 +159,12 @@ class Briefing:
 def _checks(diag: Diagnostics) -> list[Check]:
     rhat, ess, div = diag.rhat_max, diag.ess_bulk_min, diag.divergences
     return [
-        Check("R-hat (max)", format_number(rhat, ".3f"), f"≤ {RHAT_MAX}", not (math.isfinite(rhat) and rhat > RHAT_MAX)),
-        Check("Bulk ESS (min)", format_number(ess, ",.0f"), f"≥ {ESS_MIN:.0f}", not (math.isfinite(ess) and ess < ESS_MIN)),
+        Check(
+            "R-hat (max)", format_number(rhat, ".3f"), f"≤ {RHAT_MAX}", not (math.isfinite(rhat) and rhat > RHAT_MAX)
+        ),
+        Check(
+            "Bulk ESS (min)", format_number(ess, ",.0f"), f"≥ {ESS_MIN:.0f}", not (math.isfinite(ess) and ess < ESS_MIN)
+        ),
         Check("Divergent transitions", format_number(div, "d"), f"= {DIVERGENCES_MAX}", div <= DIVERGENCES_MAX),
     ]
 
@@ -176,14 +192,28 @@ def _outcome_rows(summary: Summary, prev: Record | None) -> list[OutcomeRow]:
         if prev is not None and o.id in prev.outcomes:
             pm = prev.outcomes[o.id].mean
             d = est.mean - pm
-            change = {"prev_pct": format_pct(pm), "delta": format_pp(d), "arrow": arrow(d),
-                      "trend": {"▲": "up", "▼": "down"}.get(arrow(d), "flat")}
-        rows.append(OutcomeRow(
-            id=o.id, label=o.label, short=o.id.replace("_", " ").replace("-", " ").capitalize(),
-            definition=o.definition, colour=charts.OUTCOME_COLOURS[i % len(charts.OUTCOME_COLOURS)],
-            mean=est.mean, pct=format_pct(est.mean), interval=format_interval(est.low, est.high),
-            wep=wep_term(est.mean), sentence=bottom_line(o.label, est.mean, est.low, est.high, summary.interval),
-            prior_pct=format_pct(prior_rates[o.id]), **change))
+            change = {
+                "prev_pct": format_pct(pm),
+                "delta": format_pp(d),
+                "arrow": arrow(d),
+                "trend": {"▲": "up", "▼": "down"}.get(arrow(d), "flat"),
+            }
+        rows.append(
+            OutcomeRow(
+                id=o.id,
+                label=o.label,
+                short=o.id.replace("_", " ").replace("-", " ").capitalize(),
+                definition=o.definition,
+                colour=charts.OUTCOME_COLOURS[i % len(charts.OUTCOME_COLOURS)],
+                mean=est.mean,
+                pct=format_pct(est.mean),
+                interval=format_interval(est.low, est.high),
+                wep=wep_term(est.mean),
+                sentence=bottom_line(o.label, est.mean, est.low, est.high, summary.interval),
+                prior_pct=format_pct(prior_rates[o.id]),
+                **change,
+            )
+        )
     return rows
 
 
@@ -191,8 +221,10 @@ def _probability_chart(summary: Summary, rows: list[OutcomeRow], prev: Record | 
     def previous(oid: str) -> float | None:
         return prev.outcomes[oid].mean if prev is not None and oid in prev.outcomes else None
 
-    bars = [charts.Bar(r.label, r.mean, summary.outcomes[r.id].low, summary.outcomes[r.id].high, previous(r.id))
-            for r in rows]
+    bars = [
+        charts.Bar(r.label, r.mean, summary.outcomes[r.id].low, summary.outcomes[r.id].high, previous(r.id))
+        for r in rows
+    ]
     label = f"Previous run ({short_date(prev.as_of)})" if prev is not None else None
     return _both(lambda w: charts.probability_chart(bars, summary.interval, label, width=w))
 
@@ -218,8 +250,9 @@ def _is_new(item: EvidenceEntry, prev_as_of: str | None) -> bool:
     return prev_as_of is None or item.date.isoformat() > prev_as_of
 
 
-def _drivers(summary: Summary, rows: list[OutcomeRow], lead: OutcomeRow,
-             prev_as_of: str | None = None) -> tuple[list[DriverRow], charts.Chart | None]:
+def _drivers(
+    summary: Summary, rows: list[OutcomeRow], lead: OutcomeRow, prev_as_of: str | None = None
+) -> tuple[list[DriverRow], charts.Chart | None]:
     """Top items by largest |impact| on any outcome, shown in order of their effect on the lead."""
     items, impacts = summary.evidence_items, summary.evidence
 
@@ -229,12 +262,20 @@ def _drivers(summary: Summary, rows: list[OutcomeRow], lead: OutcomeRow,
     top = sorted((k for k in impacts if size(k) > 0 and k in items), key=lambda k: (-size(k), k))[:TOP_DRIVERS]
     top.sort(key=lambda k: (-impacts[k].get(lead.id, 0.0), k))
     scale = max((size(k) for k in top), default=0.0)
-    table = [DriverRow(
-        id=k, title=items[k].title, date=items[k].date.isoformat(), kind=items[k].kind.replace("_", " "),
-        source=items[k].source, new=prev_as_of is not None and _is_new(items[k], prev_as_of),
-        cells=[ImpactCell(format_pp(impacts[k].get(r.id, 0.0)), _tint(impacts[k].get(r.id, 0.0), scale))
-               for r in rows])
-        for k in top]
+    table = [
+        DriverRow(
+            id=k,
+            title=items[k].title,
+            date=items[k].date.isoformat(),
+            kind=items[k].kind.replace("_", " "),
+            source=items[k].source,
+            new=prev_as_of is not None and _is_new(items[k], prev_as_of),
+            cells=[
+                ImpactCell(format_pp(impacts[k].get(r.id, 0.0)), _tint(impacts[k].get(r.id, 0.0), scale)) for r in rows
+            ],
+        )
+        for k in top
+    ]
     if not top:
         return table, None
     moved = [charts.Driver(d.title, impacts[d.id].get(lead.id, 0.0)) for d in table]
@@ -253,10 +294,18 @@ def _new_evidence(summary: Summary, prev_as_of: str | None, lead: OutcomeRow) ->
     if total > MAX_NEW_ITEMS:
         new = sorted(new, key=lambda k: (-_size(impacts.get(k, {})), k))[:MAX_NEW_ITEMS]
     new.sort(key=lambda k: (items[k].date, k), reverse=True)
-    return [EvidenceRow(
-        id=k, date=items[k].date.isoformat(), kind=items[k].kind.replace("_", " "), title=items[k].title,
-        source=items[k].source, reliability=f"{items[k].reliability:.2f}",
-        lead_impact=format_pp(impacts.get(k, {}).get(lead.id, 0.0))) for k in new], total
+    return [
+        EvidenceRow(
+            id=k,
+            date=items[k].date.isoformat(),
+            kind=items[k].kind.replace("_", " "),
+            title=items[k].title,
+            source=items[k].source,
+            reliability=f"{items[k].reliability:.2f}",
+            lead_impact=format_pp(impacts.get(k, {}).get(lead.id, 0.0)),
+        )
+        for k in new
+    ], total
 
 
 def _sampler(diag: Diagnostics) -> dict[str, str]:
@@ -286,25 +335,40 @@ def build(summary: Summary, manifest: Manifest, history: list[Record]) -> Briefi
     labels = {r.id: r.label for r in rows}
     excluded = summary.excluded_after_as_of
     return Briefing(
-        title=q.title, question_id=q.id, run_id=summary.run_id,
-        as_of=summary.as_of.isoformat(), as_of_long=long_date(summary.as_of),
-        horizon=summary.horizon.isoformat(), horizon_long=long_date(summary.horizon),
+        title=q.title,
+        question_id=q.id,
+        run_id=summary.run_id,
+        as_of=summary.as_of.isoformat(),
+        as_of_long=long_date(summary.as_of),
+        horizon=summary.horizon.isoformat(),
+        horizon_long=long_date(summary.horizon),
         interval_pct=f"{summary.interval * 100:.0f}%",
-        outcomes=rows, ranked=ranked, headline=lead.sentence,
-        others=[r.sentence for r in ranked[1:]], lead=lead,
-        previous=None if prev is None else {
-            "as_of": prev.as_of, "as_of_long": long_date(prev.as_of), "run_id": prev.run_id},
-        n_items=len(summary.evidence_items), n_new=n_new,
+        outcomes=rows,
+        ranked=ranked,
+        headline=lead.sentence,
+        others=[r.sentence for r in ranked[1:]],
+        lead=lead,
+        previous=None
+        if prev is None
+        else {"as_of": prev.as_of, "as_of_long": long_date(prev.as_of), "run_id": prev.run_id},
+        n_items=len(summary.evidence_items),
+        n_new=n_new,
         prob_chart=_probability_chart(summary, rows, prev),
-        trend_chart=_trend_chart(summary, history, rows), n_runs=len(history) + 1,
-        drivers_chart=drivers_chart, drivers=drivers, new_evidence=new_rows,
+        trend_chart=_trend_chart(summary, history, rows),
+        n_runs=len(history) + 1,
+        drivers_chart=drivers_chart,
+        drivers=drivers,
+        new_evidence=new_rows,
         prior_strength=format_number(q.prior.strength, "g"),
         prior_provenance=q.prior.provenance,
-        checks=checks, diagnostics_failed=any(not c.ok for c in checks) or bool(diag.warnings),
-        warnings=diag.warnings[:MAX_WARNINGS], n_warnings=len(diag.warnings),
+        checks=checks,
+        diagnostics_failed=any(not c.ok for c in checks) or bool(diag.warnings),
+        warnings=diag.warnings[:MAX_WARNINGS],
+        n_warnings=len(diag.warnings),
         sampler=_sampler(diag),
         log_ml=[(labels.get(k, k), format_number(v, ".2f")) for k, v in diag.log_marginal_likelihood.items()],
-        excluded=excluded[:MAX_EXCLUDED], n_excluded=len(excluded),
+        excluded=excluded[:MAX_EXCLUDED],
+        n_excluded=len(excluded),
         inputs=[InputFile(path, digest, digest[:HASH_SHOWN]) for path, digest in sorted(manifest.inputs.items())],
         versions=list(manifest.versions.items()),
         command=manifest.command,

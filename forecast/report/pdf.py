@@ -15,15 +15,17 @@ from weasyprint.urls import URLFetcher
 class _NoFetch(URLFetcher):
     """Refuse every external resource: the briefing is self-contained by design."""
 
-    def fetch(self, url: str, headers: dict[str, str] | None = None):  # type: ignore[override]
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> None:
         raise ValueError(f"briefing must be self-contained; refusing to fetch {url}")
 
 
 # WeasyPrint's HTML CSS parser reports SVG presentation properties (matplotlib writes
 # style="fill: ...") and our screen-only properties as unknown, although the SVG renderer uses
 # the former and print does not need the latter. Hide just those; other warnings still show.
-_EXPECTED = re.compile(r"Ignored `(fill|stroke|clip-path|overflow-x|text-size-adjust|"
-                       r"-webkit-[a-z-]+)[a-z-]*:")
+_EXPECTED = re.compile(
+    r"Ignored `(fill|stroke|clip-path|overflow-x|text-size-adjust|"
+    r"-webkit-[a-z-]+)[a-z-]*:"
+)
 
 
 class _DropExpected(logging.Filter):

@@ -14,7 +14,7 @@ import numpy as np
 import xarray as xr
 
 from forecast.inputs.load import LocatedItem
-from forecast.results.summary import ESS_MIN, INTERVAL, RHAT_MAX, EvidenceEntry
+from forecast.results.summary import ESS_MIN, INTERVAL, RHAT_MAX, Estimate, EvidenceEntry
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ def weighted_quantiles(values: np.ndarray, weights: np.ndarray, probs: list[floa
     return [float(q) for q in np.quantile(values, probs, weights=weights, method="inverted_cdf")]
 
 
-def outcome_forecasts(idata: az.InferenceData, interval: float = INTERVAL) -> dict[str, dict[str, float]]:
+def outcome_forecasts(idata: az.InferenceData, interval: float = INTERVAL) -> dict[str, Estimate]:
     """Posterior mean of P(z=k|E) and its central credible interval, per outcome."""
     forecast = idata.posterior["forecast"]  # (chain, draw, given, outcome)
     weight = idata.mixture["weight"].sel(given=forecast["given"])  # the sampled conditions
@@ -40,8 +40,10 @@ def outcome_forecasts(idata: az.InferenceData, interval: float = INTERVAL) -> di
     for outcome in forecast.outcome.values:
         values = forecast.sel(outcome=outcome)
         mean = float((values.mean(("chain", "draw")) * weight).sum())
-        low, high = weighted_quantiles(values.values.ravel(), per_draw.transpose(*values.dims).values.ravel(), [tail, 1 - tail])
-        out[str(outcome)] = {"mean": mean, "low": low, "high": high}
+        low, high = weighted_quantiles(
+            values.values.ravel(), per_draw.transpose(*values.dims).values.ravel(), [tail, 1 - tail]
+        )
+        out[str(outcome)] = Estimate(mean=mean, low=low, high=high)
     return out
 
 
@@ -56,7 +58,7 @@ def diagnostics(idata: az.InferenceData) -> SamplerChecks:
     for name in params.data_vars:
         warnings += _threshold_warnings(rhat[name], rhat[name].values > RHAT_MAX, f"R-hat {{:.3f}} > {RHAT_MAX}", name)
         warnings += _threshold_warnings(ess[name], ess[name].values < ESS_MIN, f"ESS {{:.0f}} < {ESS_MIN:.0f}", name)
-    for given, count in zip(divergences.given.values, divergences.values):
+    for given, count in zip(divergences.given.values, divergences.values, strict=True):
         if count:
             warnings.append(f"{int(count)} divergent transitions given {given}")
     return SamplerChecks(
@@ -70,7 +72,7 @@ def diagnostics(idata: az.InferenceData) -> SamplerChecks:
 def _threshold_warnings(values: xr.DataArray, failing: np.ndarray, template: str, name: str) -> list[str]:
     out = []
     for index in zip(*np.nonzero(failing), strict=True):
-        labels = {dim: str(values[dim].values[i]) for dim, i in zip(values.dims, index)}
+        labels = {dim: str(values[dim].values[i]) for dim, i in zip(values.dims, index, strict=True)}
         target = labels.pop("kind", labels.pop("outcome", ""))
         out.append(f"{template.format(float(values.values[index]))} for {name}[{target}] given {labels.get('given')}")
     return out
@@ -80,7 +82,10 @@ def evidence_impacts(idata: az.InferenceData) -> dict[str, dict[str, float]]:
     """Per item: P(z=k|E) minus P(z=k|E without the item), from the exact leave-one-out weights."""
     mixture = idata.mixture
     impact = mixture["weight"].rename(given="outcome") - mixture["loo_probability"]
-    return {str(item): {str(o): float(v) for o, v in row.items()} for item, row in impact.transpose("item", "outcome").to_pandas().iterrows()}
+    return {
+        str(item): {str(o): float(v) for o, v in row.items()}
+        for item, row in impact.transpose("item", "outcome").to_pandas().iterrows()
+    }
 
 
 def evidence_items(items: list[LocatedItem], weights: np.ndarray, root: Path) -> dict[str, EvidenceEntry]:

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from forecast.errors import InputError, Problem
 from forecast.inputs.schema import Question
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION: Literal[1] = 1
 INTERVAL = 0.9  # central credible interval reported as low/high
 RHAT_MAX = 1.01  # sampler checks: a run past any threshold is flagged in the briefing
 ESS_MIN = 400.0
@@ -127,8 +127,12 @@ def read_document(path: Path, model: type[Document]) -> Document:
 
 def _check_version(path: Path, raw: Any, model: type[BaseModel]) -> None:
     if model is Summary and isinstance(raw, dict) and raw.get("schema_version") != SCHEMA_VERSION:
-        raise InputError(path, None, "schema_version",
-                         f"{raw.get('schema_version')!r} is not supported (this version reads {SCHEMA_VERSION})")
+        raise InputError(
+            path,
+            None,
+            "schema_version",
+            f"{raw.get('schema_version')!r} is not supported (this version reads {SCHEMA_VERSION})",
+        )
 
 
 def _problem(path: Path, error: Any) -> Problem:

@@ -52,8 +52,21 @@ CREATE TABLE IF NOT EXISTS runs (
     PRIMARY KEY (question_id, as_of)
 )
 """
-_COLUMNS = ("question_id", "as_of", "run_id", "horizon", "interval", "seed", "rhat_max", "ess_bulk_min",
-            "divergences", "outcomes", "diagnostics", "inputs", "recorded_at")
+_COLUMNS = (
+    "question_id",
+    "as_of",
+    "run_id",
+    "horizon",
+    "interval",
+    "seed",
+    "rhat_max",
+    "ess_bulk_min",
+    "divergences",
+    "outcomes",
+    "diagnostics",
+    "inputs",
+    "recorded_at",
+)
 _JSON = ("outcomes", "diagnostics", "inputs")
 _HEADLINE = ("rhat_max", "ess_bulk_min", "divergences")
 
@@ -77,17 +90,24 @@ class Record(BaseModel):
     @classmethod
     def from_run(cls, summary: Summary, manifest: Manifest, recorded_at: str | None = None) -> Record:
         return cls(
-            question_id=summary.question.id, as_of=summary.as_of.isoformat(), run_id=summary.run_id,
-            horizon=summary.horizon.isoformat(), interval=summary.interval, seed=manifest.seed,
-            outcomes=summary.outcomes, diagnostics=summary.diagnostics, inputs=manifest.inputs,
+            question_id=summary.question.id,
+            as_of=summary.as_of.isoformat(),
+            run_id=summary.run_id,
+            horizon=summary.horizon.isoformat(),
+            interval=summary.interval,
+            seed=manifest.seed,
+            outcomes=summary.outcomes,
+            diagnostics=summary.diagnostics,
+            inputs=manifest.inputs,
             recorded_at=recorded_at or datetime.now(UTC).isoformat(timespec="seconds"),
         )
 
     @classmethod
     def read(cls, folder: Path) -> Record:
         """The record of a run folder, from its summary and manifest."""
-        return cls.from_run(read_document(folder / SUMMARY_NAME, Summary),
-                            read_document(folder / MANIFEST_NAME, Manifest))
+        return cls.from_run(
+            read_document(folder / SUMMARY_NAME, Summary), read_document(folder / MANIFEST_NAME, Manifest)
+        )
 
     def row(self) -> list[Any]:
         """Column values in ``_COLUMNS`` order."""
@@ -123,16 +143,22 @@ class HistoryStore:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute(_SCHEMA)
             except sqlite3.DatabaseError as exc:
-                raise InputError(self.path, None, "", f"not a readable history database ({exc}); move it aside "
-                                                      "and the next run rebuilds it from the run folders") from None
+                raise InputError(
+                    self.path,
+                    None,
+                    "",
+                    f"not a readable history database ({exc}); move it aside "
+                    "and the next run rebuilds it from the run folders",
+                ) from None
             yield conn
 
     def record(self, record: Record, replace: bool = False) -> None:
         """Insert ``record``; an existing row for its (question, as_of) is an error unless ``replace``."""
         verb = "INSERT OR REPLACE" if replace else "INSERT"
         with self._connect() as conn, conn:
-            conn.execute(f"{verb} INTO runs ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})",
-                         record.row())
+            conn.execute(
+                f"{verb} INTO runs ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})", record.row()
+            )
 
     def records(self, question_id: str | None = None) -> list[Record]:
         """Rows in (question, as_of) order; none when the store does not exist (it is not created)."""

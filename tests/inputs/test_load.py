@@ -68,7 +68,11 @@ def test_good_file_loads_with_word_reliability(world):
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ("  reliability: 0.7\n", "  reliability: 0.7\n  likelyhood: {deal: 1}\n", "a.yaml:13: likelyhood: unknown field"),
+        (
+            "  reliability: 0.7\n",
+            "  reliability: 0.7\n  likelyhood: {deal: 1}\n",
+            "a.yaml:13: likelyhood: unknown field",
+        ),
         ("kind: talks_held", "kind: talks_hold", "a.yaml:3: kind: unknown kind 'talks_hold'"),
         ("deal: 0.7,", "peace: 0.7,", "a.yaml:13: likelihood: unknown outcome(s) ['peace']"),
         ("deal: 0.7,", "", "a.yaml:13: likelihood: missing outcome(s) ['deal']"),
@@ -83,8 +87,16 @@ def test_good_file_loads_with_word_reliability(world):
         ("reliability: high", "reliability: sure", "a.yaml:6: reliability: must be a number in (0, 1] or one of"),
         ("id: geneva-talks", "id: Geneva Talks!", "a.yaml:1: id: String should match pattern"),
         ("cluster: kremlin-line", "cluster: Kremlin line", "a.yaml:14: cluster: String should match pattern"),
-        ("  likelihood: {deal: 0.7, ceasefire: 0.8, frozen: 1.0, war: 1.3}\n", "", "a.yaml:7: likelihood: kind 'statement' has no default profile"),
-        ("  source: Reuters\n", "  source: Reuters\n  source: AP\n", "a.yaml:6: source: duplicate key (first at line 5)"),
+        (
+            "  likelihood: {deal: 0.7, ceasefire: 0.8, frozen: 1.0, war: 1.3}\n",
+            "",
+            "a.yaml:7: likelihood: kind 'statement' has no default profile",
+        ),
+        (
+            "  source: Reuters\n",
+            "  source: Reuters\n  source: AP\n",
+            "a.yaml:6: source: duplicate key (first at line 5)",
+        ),
         ("  title: Talks in Geneva\n", "", "a.yaml:1: title: Field required"),
     ],
 )
@@ -133,7 +145,11 @@ def test_broken_yaml_and_wrong_shape(world):
 def test_every_problem_of_every_file_is_reported(world):
     priors, evidence = world
     write(evidence, "a.yaml", GOOD.replace("talks_held", "talks_hold").replace("0.7\n", "7\n"))
-    write(evidence, "b.yaml", GOOD.replace("geneva-talks", "other").replace("kremlin-premature", "k2").replace("2025-11-23", "2025-13-01"))
+    write(
+        evidence,
+        "b.yaml",
+        GOOD.replace("geneva-talks", "other").replace("kremlin-premature", "k2").replace("2025-11-23", "2025-13-01"),
+    )
     assert len(problems(priors, evidence)) == 3
 
 
@@ -156,7 +172,9 @@ def test_cli_validate_accepts_shipped_evidence():
 def test_cli_list_filters_by_as_of(world):
     priors, evidence = world
     write(evidence, "a.yaml", GOOD)
-    result = CliRunner().invoke(app, ["evidence", "list", str(evidence), "--priors", str(priors), "--as-of", "2025-11-24"])
+    result = CliRunner().invoke(
+        app, ["evidence", "list", str(evidence), "--priors", str(priors), "--as-of", "2025-11-24"]
+    )
     assert result.exit_code == 0
     assert "geneva-talks" in result.output and "kremlin-premature" not in result.output
 
@@ -166,5 +184,5 @@ def test_question_errors_are_located(tmp_path):
     write(tmp_path, "q.yaml", text)
     with pytest.raises(InputError) as caught:
         load_question(tmp_path / "q.yaml")
-    line = next(i for i, l in enumerate(text.splitlines(), 1) if "strength: -8" in l)
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if "strength: -8" in row)
     assert f"q.yaml:{line}: prior.strength: Input should be greater than 0" in str(caught.value)

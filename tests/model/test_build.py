@@ -6,9 +6,8 @@ import numpy as np
 import pymc as pm
 from scipy.special import logsumexp
 
-from tests.helpers import make_arrays
-from tests.helpers import reference_likelihood
 from forecast.model.build import build_model
+from tests.helpers import make_arrays, reference_likelihood
 
 
 def evaluator(model, *names):
@@ -19,8 +18,12 @@ def evaluator(model, *names):
 
 def test_marginal_potential_matches_item_level_formula(question):
     rng = np.random.default_rng(21)
-    arrays = make_arrays(rng.normal(0, 0.5, (60, 4)), reliability=rng.uniform(0.3, 1, 60),
-                         weight=rng.uniform(0.2, 1, 60), kind_index=rng.integers(0, 2, 60))
+    arrays = make_arrays(
+        rng.normal(0, 0.5, (60, 4)),
+        reliability=rng.uniform(0.3, 1, 60),
+        weight=rng.uniform(0.2, 1, 60),
+        kind_index=rng.integers(0, 2, 60),
+    )
     model = build_model(question, arrays)
     evaluate = evaluator(model, "evidence", "p")
     point = model.initial_point()
@@ -28,7 +31,9 @@ def test_marginal_potential_matches_item_level_formula(question):
         point["tau_white"] = np.array(x)
         evidence, p = evaluate(point)
         tau = np.exp(arrays.kind_sd * np.array(x))  # default whitening: x = log(tau) / sd
-        log_l = np.log(reference_likelihood(arrays.log_lik, tau[arrays.kind_index][:, None], arrays.reliability, arrays.weight))
+        log_l = np.log(
+            reference_likelihood(arrays.log_lik, tau[arrays.kind_index][:, None], arrays.reliability, arrays.weight)
+        )
         expected = logsumexp(np.log(p) + log_l.sum(axis=0))
         assert abs(float(evidence) - expected) < 1e-3
 

@@ -7,8 +7,7 @@ import pytest
 
 from forecast.model.inference import Forecaster, SamplerSettings
 from forecast.results.posterior import diagnostics, outcome_forecasts
-from tests.helpers import BASE, SMALL, make_arrays
-from tests.helpers import reference_likelihood, reference_probabilities
+from tests.helpers import BASE, SMALL, make_arrays, reference_likelihood, reference_probabilities
 
 BASE_RATES = np.array(list(BASE.values()))
 
@@ -58,7 +57,9 @@ def test_equal_likelihood_item_changes_nothing(forecaster):
     log_lik = np.random.default_rng(13).normal(0, 0.5, (8, 4))
     flat = np.vstack([log_lik, np.full((1, 4), 1.3)])
     # exact to 1e-9 in test_marginal; here float rounding in the table perturbs the NUTS path
-    np.testing.assert_allclose(sampled_means(forecaster, make_arrays(flat)), sampled_means(forecaster, make_arrays(log_lik)), atol=0.01)
+    np.testing.assert_allclose(
+        sampled_means(forecaster, make_arrays(flat)), sampled_means(forecaster, make_arrays(log_lik)), atol=0.01
+    )
 
 
 def test_cluster_of_five_moves_like_one_and_reliability_scales(forecaster):

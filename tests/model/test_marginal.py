@@ -42,7 +42,9 @@ def test_one_uncertain_exponent_matches_quadrature(case):
 def test_strong_evidence_is_decisive_and_split_evidence_is_even():
     strong = exact(make_arrays(np.tile([0.0, 0.4, 0.0, -0.2], (1000, 1)), reliability=0.8))
     assert strong[1] > 0.999
-    split = exact(make_arrays(np.vstack([np.tile([0.5, 0, 0, 0], (500, 1)), np.tile([0, 0, 0, 0.5], (500, 1))]), reliability=0.7))
+    split = exact(
+        make_arrays(np.vstack([np.tile([0.5, 0, 0, 0], (500, 1)), np.tile([0, 0, 0, 0.5], (500, 1))]), reliability=0.7)
+    )
     # equal evidence: the split follows the base rates of deal (0.1) and war (0.4) alone
     assert split[0] + split[3] > 0.999
     np.testing.assert_allclose(split[3] / split[0], 4.0, rtol=1e-6)
@@ -75,7 +77,9 @@ def test_lower_reliability_moves_less():
 
 def test_leave_one_out_matches_refitting_without_the_item():
     rng = np.random.default_rng(4)
-    arrays = make_arrays(rng.normal(0, 0.5, (12, 4)), reliability=rng.uniform(0.3, 1, 12), kind_index=rng.integers(0, 2, 12))
+    arrays = make_arrays(
+        rng.normal(0, 0.5, (12, 4)), reliability=rng.uniform(0.3, 1, 12), kind_index=rng.integers(0, 2, 12)
+    )
     loo = outcome_weights(arrays, tabulate(arrays), BASE_RATES).loo_probability
     for j in (0, 5, 11):
         np.testing.assert_allclose(loo[j], exact(arrays.without(j)), atol=1e-5)

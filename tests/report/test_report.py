@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from forecast.errors import InputError
-from forecast.report import render_briefing, render_html
 from forecast.report import briefing as briefing_mod
+from forecast.report import render_briefing, render_html
 from forecast.report.briefing import load_run
 from forecast.report.context import HASH_SHOWN, MAX_EXCLUDED, MAX_NEW_ITEMS, MAX_WARNINGS
 from forecast.report.wep import bottom_line, format_pct, format_pp, wep_term
@@ -26,58 +26,171 @@ from tests.helpers import REPO
 
 QID = "ukraine-2026"
 OUTCOMES = [
-    ("deal", "Signed peace deal",
-     "Russia and Ukraine have signed a comprehensive peace agreement that is in force."),
-    ("ceasefire", "Ceasefire on the line of contact",
-     "A general ceasefire along the line of contact has held for at least 30 days."),
-    ("frozen", "Frozen conflict",
-     "No agreement, but front-line fighting has fallen below 10% of its 2025 level for 90 days."),
-    ("war", "Continued war",
-     "None of the above: large-scale fighting continues."),
+    ("deal", "Signed peace deal", "Russia and Ukraine have signed a comprehensive peace agreement that is in force."),
+    (
+        "ceasefire",
+        "Ceasefire on the line of contact",
+        "A general ceasefire along the line of contact has held for at least 30 days.",
+    ),
+    (
+        "frozen",
+        "Frozen conflict",
+        "No agreement, but front-line fighting has fallen below 10% of its 2025 level for 90 days.",
+    ),
+    ("war", "Continued war", "None of the above: large-scale fighting continues."),
 ]
 SCRIPT = "<script>alert(1)</script>"
 
 # id, date, kind, title, source, reliability, cluster, impact (deal, ceasefire, frozen, war)
 ITEMS: list[tuple[str, str, str, str, str, float, str | None, tuple[float, float, float, float]]] = [
-    ("us-28-point-plan", "2025-11-14", "proposal", "US 28-point peace plan circulated to Kyiv",
-     "Axios", 0.8, "plan", (0.021, 0.012, -0.004, -0.029)),
-    ("russian-gains-oct", "2025-11-15", "battlefield_gain", "Russian forces gained ~460 km² in October",
-     "ISW", 0.9, None, (-0.006, -0.011, -0.003, 0.020)),
-    ("energy-strike-1118", "2025-11-18", "strike", "Massive strike on Ukrainian energy grid",
-     "Reuters", 0.95, None, (-0.004, -0.009, -0.001, 0.014)),
-    ("kremlin-no-rush", "2025-11-19", "statement", "Kremlin: 'no rush' to negotiate on US draft",
-     "TASS", 0.7, None, (-0.008, -0.005, 0.002, 0.011)),
-    ("geneva-talks-us-ukraine", "2025-11-23", "talks_held", "US–Ukraine talks in Geneva narrow gaps",
-     "Reuters", 0.85, "geneva-round", (0.012, 0.009, -0.001, -0.020)),
-    ("geneva-joint-statement", "2025-11-23", "statement", "Joint statement: 'updated and refined framework'",
-     "White House", 0.9, "geneva-round", (0.007, 0.005, 0.000, -0.012)),
-    ("zelensky-sweden", "2025-11-24", "statement", "Zelensky: 'dignified peace' without ceding territory",
-     "Office of the President", 0.8, None, (-0.003, 0.002, 0.004, -0.003)),
-    ("abu-dhabi-contacts", "2025-11-25", "talks_held", "US Army secretary meets Russian officials in Abu Dhabi",
-     "Financial Times", 0.75, None, (0.010, 0.008, 0.001, -0.019)),
-    ("europe-counterplan", "2025-11-25", "proposal", "European counter-proposal on security guarantees",
-     "Politico Europe", 0.7, None, (0.006, 0.004, -0.002, -0.008)),
-    ("script-test", "2025-11-25", "statement", SCRIPT, "Unverified <b>channel</b> & co",
-     0.3, None, (0.001, 0.000, 0.000, -0.001)),
-    ("kyiv-strike-1125", "2025-11-25", "strike", "Overnight missile strike on Kyiv kills civilians",
-     "AP", 0.95, None, (-0.005, -0.010, -0.002, 0.017)),
-    ("witkoff-moscow-delay", "2025-11-26", "talks_delayed", "Witkoff visit to Moscow pushed back a week",
-     "Bloomberg", 0.6, None, (-0.004, -0.003, 0.001, 0.006)),
+    (
+        "us-28-point-plan",
+        "2025-11-14",
+        "proposal",
+        "US 28-point peace plan circulated to Kyiv",
+        "Axios",
+        0.8,
+        "plan",
+        (0.021, 0.012, -0.004, -0.029),
+    ),
+    (
+        "russian-gains-oct",
+        "2025-11-15",
+        "battlefield_gain",
+        "Russian forces gained ~460 km² in October",
+        "ISW",
+        0.9,
+        None,
+        (-0.006, -0.011, -0.003, 0.020),
+    ),
+    (
+        "energy-strike-1118",
+        "2025-11-18",
+        "strike",
+        "Massive strike on Ukrainian energy grid",
+        "Reuters",
+        0.95,
+        None,
+        (-0.004, -0.009, -0.001, 0.014),
+    ),
+    (
+        "kremlin-no-rush",
+        "2025-11-19",
+        "statement",
+        "Kremlin: 'no rush' to negotiate on US draft",
+        "TASS",
+        0.7,
+        None,
+        (-0.008, -0.005, 0.002, 0.011),
+    ),
+    (
+        "geneva-talks-us-ukraine",
+        "2025-11-23",
+        "talks_held",
+        "US–Ukraine talks in Geneva narrow gaps",
+        "Reuters",
+        0.85,
+        "geneva-round",
+        (0.012, 0.009, -0.001, -0.020),
+    ),
+    (
+        "geneva-joint-statement",
+        "2025-11-23",
+        "statement",
+        "Joint statement: 'updated and refined framework'",
+        "White House",
+        0.9,
+        "geneva-round",
+        (0.007, 0.005, 0.000, -0.012),
+    ),
+    (
+        "zelensky-sweden",
+        "2025-11-24",
+        "statement",
+        "Zelensky: 'dignified peace' without ceding territory",
+        "Office of the President",
+        0.8,
+        None,
+        (-0.003, 0.002, 0.004, -0.003),
+    ),
+    (
+        "abu-dhabi-contacts",
+        "2025-11-25",
+        "talks_held",
+        "US Army secretary meets Russian officials in Abu Dhabi",
+        "Financial Times",
+        0.75,
+        None,
+        (0.010, 0.008, 0.001, -0.019),
+    ),
+    (
+        "europe-counterplan",
+        "2025-11-25",
+        "proposal",
+        "European counter-proposal on security guarantees",
+        "Politico Europe",
+        0.7,
+        None,
+        (0.006, 0.004, -0.002, -0.008),
+    ),
+    (
+        "script-test",
+        "2025-11-25",
+        "statement",
+        SCRIPT,
+        "Unverified <b>channel</b> & co",
+        0.3,
+        None,
+        (0.001, 0.000, 0.000, -0.001),
+    ),
+    (
+        "kyiv-strike-1125",
+        "2025-11-25",
+        "strike",
+        "Overnight missile strike on Kyiv kills civilians",
+        "AP",
+        0.95,
+        None,
+        (-0.005, -0.010, -0.002, 0.017),
+    ),
+    (
+        "witkoff-moscow-delay",
+        "2025-11-26",
+        "talks_delayed",
+        "Witkoff visit to Moscow pushed back a week",
+        "Bloomberg",
+        0.6,
+        None,
+        (-0.004, -0.003, 0.001, 0.006),
+    ),
 ]
 
 LEAD_SENTENCE = "Continued war on the horizon date is likely (64%; 90% interval 51–75%)."
 
 
-def make_summary(as_of: str = "2025-11-26", means: dict[str, tuple[float, float, float]] | None = None,
-                 **diag: Any) -> dict[str, Any]:
+def make_summary(
+    as_of: str = "2025-11-26", means: dict[str, tuple[float, float, float]] | None = None, **diag: Any
+) -> dict[str, Any]:
     """A realistic summary.json: items dated on or before ``as_of`` are in, later ones excluded."""
-    means = means or {"deal": (0.08, 0.01, 0.22), "ceasefire": (0.10, 0.03, 0.21),
-                      "frozen": (0.18, 0.09, 0.30), "war": (0.64, 0.51, 0.75)}
+    means = means or {
+        "deal": (0.08, 0.01, 0.22),
+        "ceasefire": (0.10, 0.03, 0.21),
+        "frozen": (0.18, 0.09, 0.30),
+        "war": (0.64, 0.51, 0.75),
+    }
     used = [it for it in ITEMS if it[1] <= as_of]
-    diagnostics = {"rhat_max": 1.003, "ess_bulk_min": 812.0, "divergences": 0, "warnings": [],
-                   "sampler": "NUTS per outcome (PyMC) + marginal likelihood by quadrature",
-                   "chains": 2, "draws": 1000, "tune": 1000, "seed": 20251126,
-                   "log_marginal_likelihood": {"deal": -1.2, "ceasefire": -1.0, "frozen": -0.3, "war": 0.4}}
+    diagnostics = {
+        "rhat_max": 1.003,
+        "ess_bulk_min": 812.0,
+        "divergences": 0,
+        "warnings": [],
+        "sampler": "NUTS per outcome (PyMC) + marginal likelihood by quadrature",
+        "chains": 2,
+        "draws": 1000,
+        "tune": 1000,
+        "seed": 20251126,
+        "log_marginal_likelihood": {"deal": -1.2, "ceasefire": -1.0, "frozen": -0.3, "war": 0.4},
+    }
     diagnostics.update(diag)
     return {
         "schema_version": 1,
@@ -89,31 +202,52 @@ def make_summary(as_of: str = "2025-11-26", means: dict[str, tuple[float, float,
             "title": "How will the Russia-Ukraine war stand on 31 December 2026?",
             "horizon": "2026-12-31",
             "outcomes": [{"id": i, "label": lab, "definition": d} for i, lab, d in OUTCOMES],
-            "prior": {"base_rates": {"deal": 0.05, "ceasefire": 0.06, "frozen": 0.07, "war": 0.82},
-                      "strength": 8,
-                      "provenance": "UCDP conflict-years 1946-2023, interstate wars > 2 years old: "
-                                    "share ending within the next 13 months by type of termination."},
+            "prior": {
+                "base_rates": {"deal": 0.05, "ceasefire": 0.06, "frozen": 0.07, "war": 0.82},
+                "strength": 8,
+                "provenance": "UCDP conflict-years 1946-2023, interstate wars > 2 years old: "
+                "share ending within the next 13 months by type of termination.",
+            },
         },
         "interval": 0.9,
         "outcomes": {k: {"mean": m, "low": lo, "high": hi} for k, (m, lo, hi) in means.items()},
         "diagnostics": diagnostics,
-        "evidence": {it[0]: dict(zip(("deal", "ceasefire", "frozen", "war"), it[7], strict=True))
-                     for it in used},
-        "evidence_items": {it[0]: {"date": it[1], "kind": it[2], "title": it[3], "source": it[4],
-                                   "reliability": it[5], "cluster": it[6], "weight": 1.0,
-                                   "file": f"evidence/2025-11/{it[0]}.yaml"} for it in used},
+        "evidence": {it[0]: dict(zip(("deal", "ceasefire", "frozen", "war"), it[7], strict=True)) for it in used},
+        "evidence_items": {
+            it[0]: {
+                "date": it[1],
+                "kind": it[2],
+                "title": it[3],
+                "source": it[4],
+                "reliability": it[5],
+                "cluster": it[6],
+                "weight": 1.0,
+                "file": f"evidence/2025-11/{it[0]}.yaml",
+            }
+            for it in used
+        },
         "excluded_after_as_of": [it[0] for it in ITEMS if it[1] > as_of] + ["trump-putin-call-1201"],
     }
 
 
 def make_manifest(as_of: str) -> dict[str, Any]:
     return {
-        "as_of": as_of, "seed": 20251126, "command": f"forecast run --as-of {as_of}",
-        "inputs": {"priors/ukraine_2026.yaml": "a" * 64,
-                   "evidence/2025-11/geneva.yaml": "0123456789abcdef" * 4,
-                   "forecast/kinds.yaml": "f" * 64},
-        "versions": {"forecast": "0.1.0", "python": "3.11.7", "pymc": "5.28.5", "arviz": "0.23.4",
-                     "pytensor": "2.38.3", "numpy": "2.4.6"},
+        "as_of": as_of,
+        "seed": 20251126,
+        "command": f"forecast run --as-of {as_of}",
+        "inputs": {
+            "priors/ukraine_2026.yaml": "a" * 64,
+            "evidence/2025-11/geneva.yaml": "0123456789abcdef" * 4,
+            "forecast/kinds.yaml": "f" * 64,
+        },
+        "versions": {
+            "forecast": "0.1.0",
+            "python": "3.11.7",
+            "pymc": "5.28.5",
+            "arviz": "0.23.4",
+            "pytensor": "2.38.3",
+            "numpy": "2.4.6",
+        },
         "sampler": {"chains": 2, "draws": 1000, "tune": 1000},
     }
 
@@ -127,13 +261,16 @@ def write_run(root: Path, summary: dict[str, Any]) -> Path:
     run_dir = root / summary["as_of"]
     run_dir.mkdir(parents=True, exist_ok=True)
     (run_dir / "summary.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
-    (run_dir / "manifest.json").write_text(json.dumps(make_manifest(summary["as_of"]), indent=2),
-                                           encoding="utf-8")
+    (run_dir / "manifest.json").write_text(json.dumps(make_manifest(summary["as_of"]), indent=2), encoding="utf-8")
     return run_dir
 
 
-PREVIOUS_MEANS = {"deal": (0.06, 0.01, 0.18), "ceasefire": (0.12, 0.04, 0.24),
-                  "frozen": (0.12, 0.05, 0.22), "war": (0.70, 0.57, 0.81)}
+PREVIOUS_MEANS = {
+    "deal": (0.06, 0.01, 0.18),
+    "ceasefire": (0.12, 0.04, 0.24),
+    "frozen": (0.12, 0.05, 0.22),
+    "war": (0.70, 0.57, 0.81),
+}
 
 
 @pytest.fixture
@@ -221,22 +358,40 @@ def squash(text: str) -> str:
 
 # --- words of estimative probability ---------------------------------------------------------
 
-@pytest.mark.parametrize(("p", "term"), [
-    (0.0, "almost no chance"), (0.004, "almost no chance"), (0.0449, "almost no chance"),
-    (0.05, "very unlikely"), (0.1949, "very unlikely"),
-    (0.20, "unlikely"), (0.4449, "unlikely"),
-    (0.45, "roughly even chance"), (0.50, "roughly even chance"), (0.55, "roughly even chance"),
-    (0.5551, "likely"), (0.80, "likely"),
-    (0.8051, "very likely"), (0.95, "very likely"),
-    (0.9551, "almost certain"), (0.999, "almost certain"), (1.0, "almost certain"),
-])
+
+@pytest.mark.parametrize(
+    ("p", "term"),
+    [
+        (0.0, "almost no chance"),
+        (0.004, "almost no chance"),
+        (0.0449, "almost no chance"),
+        (0.05, "very unlikely"),
+        (0.1949, "very unlikely"),
+        (0.20, "unlikely"),
+        (0.4449, "unlikely"),
+        (0.45, "roughly even chance"),
+        (0.50, "roughly even chance"),
+        (0.55, "roughly even chance"),
+        (0.5551, "likely"),
+        (0.80, "likely"),
+        (0.8051, "very likely"),
+        (0.95, "very likely"),
+        (0.9551, "almost certain"),
+        (0.999, "almost certain"),
+        (1.0, "almost certain"),
+    ],
+)
 def test_wep_bands_edges_belong_to_the_band_nearer_even(p: float, term: str) -> None:
     assert wep_term(p) == term
 
 
 def test_wep_is_symmetric_and_follows_the_displayed_number() -> None:
-    mirror = {"almost no chance": "almost certain", "very unlikely": "very likely",
-              "unlikely": "likely", "roughly even chance": "roughly even chance"}
+    mirror = {
+        "almost no chance": "almost certain",
+        "very unlikely": "very likely",
+        "unlikely": "likely",
+        "roughly even chance": "roughly even chance",
+    }
     mirror |= {v: k for k, v in mirror.items()}
     for n in range(101):
         assert wep_term(1 - n / 100) == mirror[wep_term(n / 100)], n
@@ -247,7 +402,8 @@ def test_wep_is_symmetric_and_follows_the_displayed_number() -> None:
 def test_extremes_never_read_as_impossible_or_certain() -> None:
     assert format_pct(0.001) == "<1%" and format_pct(0.999) == ">99%"
     assert bottom_line("Signed peace deal", 0.003, 0.0, 0.012, 0.9) == (
-        "Signed peace deal on the horizon date is almost no chance (<1%; 90% interval 0–1%).")
+        "Signed peace deal on the horizon date is almost no chance (<1%; 90% interval 0–1%)."
+    )
 
 
 def test_bottom_line_sentence_and_pp_format() -> None:
@@ -279,17 +435,23 @@ def test_bottom_line_leads_with_most_probable_outcome(single_run: Path) -> None:
     page = parse(html)
     assert page.by_class["headline"] == [LEAD_SENTENCE]
     bluf = squash(page.text["bluf"])
-    assert bluf.index(LEAD_SENTENCE) < bluf.index("Frozen conflict on the horizon date is very unlikely (18%; "
-                                                  "90% interval 9–30%).")
+    assert bluf.index(LEAD_SENTENCE) < bluf.index(
+        "Frozen conflict on the horizon date is very unlikely (18%; 90% interval 9–30%)."
+    )
     assert "Signed peace deal on the horizon date is very unlikely (8%; 90% interval 1–22%)." in bluf
 
 
 def test_headline_follows_the_leader(tmp_path: Path) -> None:
-    means = {"deal": (0.08, 0.02, 0.2), "ceasefire": (0.52, 0.40, 0.63),
-             "frozen": (0.05, 0.01, 0.12), "war": (0.35, 0.22, 0.47)}
+    means = {
+        "deal": (0.08, 0.02, 0.2),
+        "ceasefire": (0.52, 0.40, 0.63),
+        "frozen": (0.05, 0.01, 0.12),
+        "war": (0.35, 0.22, 0.47),
+    }
     page = parse(render_html(load_run(write_run(tmp_path, make_summary(means=means)))))
     assert page.by_class["headline"] == [
-        "Ceasefire on the line of contact on the horizon date is roughly even chance (52%; 90% interval 40–63%)."]
+        "Ceasefire on the line of contact on the horizon date is roughly even chance (52%; 90% interval 40–63%)."
+    ]
 
 
 def test_change_since_previous_run(two_runs: Path) -> None:
@@ -328,8 +490,15 @@ def test_a_long_first_run_lists_the_new_items_that_matter_most(tmp_path: Path) -
     for i in range(40):  # 40 more small items: 52 new items on a first run
         iid = f"minor-{i:02d}"
         summary["evidence"][iid] = {"deal": 0.0001, "ceasefire": 0.0, "frozen": 0.0, "war": -0.0001}
-        summary["evidence_items"][iid] = {"date": "2025-11-20", "kind": "statement", "title": f"Minor {i}",
-                                          "source": "wire", "reliability": 0.5, "weight": 1.0, "file": "x.yaml"}
+        summary["evidence_items"][iid] = {
+            "date": "2025-11-20",
+            "kind": "statement",
+            "title": f"Minor {i}",
+            "source": "wire",
+            "reliability": 0.5,
+            "weight": 1.0,
+            "file": "x.yaml",
+        }
     b = load_run(write_run(tmp_path, summary))
     assert b.n_new == 52 and len(b.new_evidence) == MAX_NEW_ITEMS == 8
     shown = {e.id for e in b.new_evidence}
@@ -360,8 +529,9 @@ def test_drivers_mark_the_items_that_are_new_since_the_previous_run(two_runs: Pa
     assert 0 < n_new < len(b.drivers)
     page = parse(render_html(b))
     assert page.by_class["new"] == ["new"] * (n_new + 1)  # one mark per new item, plus the key
-    assert (f"Items marked new are dated after the previous run ({n_new} of the {len(b.drivers)})"
-            in squash(page.text["drivers"]))
+    assert f"Items marked new are dated after the previous run ({n_new} of the {len(b.drivers)})" in squash(
+        page.text["drivers"]
+    )
 
 
 def test_long_warning_and_left_out_lists_are_counted_not_printed_in_full(tmp_path: Path) -> None:
@@ -406,14 +576,17 @@ def test_history_from_siblings_ignores_other_questions_and_later_runs(tmp_path: 
     assert load_run(run, history=[]).previous is None
 
 
-@pytest.mark.parametrize(("diag", "fails"), [
-    ({}, False),
-    ({"rhat_max": 1.0100}, False),
-    ({"ess_bulk_min": 400.0}, False),
-    ({"rhat_max": 1.03, "warnings": ["R-hat 1.03 > 1.01 for tau[strike] given war"]}, True),
-    ({"ess_bulk_min": 120.0, "warnings": ["ESS 120 < 400 for p given deal"]}, True),
-    ({"divergences": 3, "warnings": ["3 divergent transitions given ceasefire"]}, True),
-])
+@pytest.mark.parametrize(
+    ("diag", "fails"),
+    [
+        ({}, False),
+        ({"rhat_max": 1.0100}, False),
+        ({"ess_bulk_min": 400.0}, False),
+        ({"rhat_max": 1.03, "warnings": ["R-hat 1.03 > 1.01 for tau[strike] given war"]}, True),
+        ({"ess_bulk_min": 120.0, "warnings": ["ESS 120 < 400 for p given deal"]}, True),
+        ({"divergences": 3, "warnings": ["3 divergent transitions given ceasefire"]}, True),
+    ],
+)
 def test_warning_box_iff_a_threshold_fails(tmp_path: Path, diag: dict[str, Any], fails: bool) -> None:
     page = parse(render_html(load_run(write_run(tmp_path, make_summary(**diag)))))
     assert ("diagnostics-warning" in page.ids) is fails
@@ -442,8 +615,9 @@ def test_rendering_is_deterministic(two_runs: Path) -> None:
     assert render_html(load_run(moved / two_runs.name)).encode("utf-8") == first_html
 
 
-def test_writes_are_atomic_and_a_failure_keeps_the_old_briefing(single_run: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_writes_are_atomic_and_a_failure_keeps_the_old_briefing(
+    single_run: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     (single_run / "briefing.html").write_text("old", encoding="utf-8")
     (single_run / "briefing.pdf").write_bytes(b"old")
 
@@ -451,6 +625,7 @@ def test_writes_are_atomic_and_a_failure_keeps_the_old_briefing(single_run: Path
         raise RuntimeError("pdf failed")
 
     import forecast.report.pdf as pdf_mod
+
     monkeypatch.setattr(pdf_mod, "html_to_pdf", boom)
     with pytest.raises(RuntimeError):
         render_briefing(single_run)
@@ -470,7 +645,11 @@ def test_writes_are_atomic_and_a_failure_keeps_the_old_briefing(single_run: Path
     render_briefing(single_run)
     assert seen == ["briefing.html", "briefing.pdf"]
     assert sorted(p.name for p in single_run.iterdir()) == [
-        "briefing.html", "briefing.pdf", "manifest.json", "summary.json"]
+        "briefing.html",
+        "briefing.pdf",
+        "manifest.json",
+        "summary.json",
+    ]
 
 
 def test_bad_summary_names_the_file(tmp_path: Path) -> None:
@@ -489,10 +668,12 @@ def test_bad_summary_names_the_file(tmp_path: Path) -> None:
 
 # --- the PDF ------------------------------------------------------------------------------------
 
+
 def pdf_text_and_pages(pdf: Path) -> tuple[str, int]:
     if shutil.which("pdftotext"):
-        text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True,
-                              capture_output=True, text=True).stdout
+        text = subprocess.run(
+            ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+        ).stdout
         return text, text.count("\f")
     pypdf = pytest.importorskip("pypdf", reason="needs pdftotext (poppler-utils) or pypdf")
     reader = pypdf.PdfReader(str(pdf))
@@ -559,10 +740,23 @@ def _example_summary(as_of: str, means: dict[str, tuple[float, float, float]]) -
     kinds = load_kinds(None, question.outcome_ids)
     used, later = split_by_date(load_evidence(root / "evidence", question, kinds), date.fromisoformat(as_of))
     outcomes = question.outcome_ids
-    summary = make_summary(as_of, means, rhat_max=1.023, warnings=[
-        f"R-hat 1.0{13 + k} > 1.01 for tau[{kind}] given {o}" for k, (kind, o) in
-        enumerate([("talks_delayed", "deal"), ("statement", "ceasefire"), ("talks_held", "ceasefire"),
-                   ("battlefield_gain", "ceasefire"), ("mediation", "ceasefire")])])
+    summary = make_summary(
+        as_of,
+        means,
+        rhat_max=1.023,
+        warnings=[
+            f"R-hat 1.0{13 + k} > 1.01 for tau[{kind}] given {o}"
+            for k, (kind, o) in enumerate(
+                [
+                    ("talks_delayed", "deal"),
+                    ("statement", "ceasefire"),
+                    ("talks_held", "ceasefire"),
+                    ("battlefield_gain", "ceasefire"),
+                    ("mediation", "ceasefire"),
+                ]
+            )
+        ],
+    )
     summary["question"] = question.model_dump(mode="json")
     summary["evidence"], summary["evidence_items"] = {}, {}
     for k, located in enumerate(used):
@@ -570,9 +764,16 @@ def _example_summary(as_of: str, means: dict[str, tuple[float, float, float]]) -
         size = 0.005 + 0.12 * ((k * 37) % 23) / 23  # up to 12 pp, spread over the items
         war = size if k % 3 else -size  # the last outcome moves one way, the others share the opposite
         summary["evidence"][it.id] = {o: war if o == outcomes[-1] else -war / (len(outcomes) - 1) for o in outcomes}
-        summary["evidence_items"][it.id] = {"date": it.date.isoformat(), "kind": it.kind, "title": it.title,
-                                            "source": it.source, "reliability": it.reliability,
-                                            "cluster": it.cluster, "weight": 1.0, "file": str(located.path)}
+        summary["evidence_items"][it.id] = {
+            "date": it.date.isoformat(),
+            "kind": it.kind,
+            "title": it.title,
+            "source": it.source,
+            "reliability": it.reliability,
+            "cluster": it.cluster,
+            "weight": 1.0,
+            "file": str(located.path),
+        }
     summary["excluded_after_as_of"] = [located.item.id for located in later]
     return summary
 
@@ -586,14 +787,26 @@ def test_the_real_example_fits_in_four_pages(tmp_path: Path, as_of: str) -> None
     write_run(root, _example_summary(EXAMPLE_PREVIOUS, PREVIOUS_MEANS))
     run = root / EXAMPLE_PREVIOUS
     if as_of != EXAMPLE_PREVIOUS:
-        means = {"deal": (0.19, 0.0, 0.86), "ceasefire": (0.13, 0.0, 0.71), "frozen": (0.05, 0.0, 0.22),
-                 "war": (0.63, 0.05, 1.0)}
+        means = {
+            "deal": (0.19, 0.0, 0.86),
+            "ceasefire": (0.13, 0.0, 0.71),
+            "frozen": (0.05, 0.0, 0.22),
+            "war": (0.63, 0.05, 1.0),
+        }
         run = write_run(root, _example_summary(as_of, means))
     manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
-    manifest["inputs"] = {f"evidence/2025-11/{name}.yaml": f"{k:x}" * 64 for k, name in enumerate([
-        "2025-11-19_us-plan-and-first-reactions", "2025-11-23_geneva-round",
-        "2025-11-25_abu-dhabi-coalition-kremlin", "battlefield-strikes-and-pressure",
-        "seed-003_undated-analysis"])} | {"kinds.yaml": "e" * 64, "priors/ukraine_2026.yaml": "f" * 64}
+    manifest["inputs"] = {
+        f"evidence/2025-11/{name}.yaml": f"{k:x}" * 64
+        for k, name in enumerate(
+            [
+                "2025-11-19_us-plan-and-first-reactions",
+                "2025-11-23_geneva-round",
+                "2025-11-25_abu-dhabi-coalition-kremlin",
+                "battlefield-strikes-and-pressure",
+                "seed-003_undated-analysis",
+            ]
+        )
+    } | {"kinds.yaml": "e" * 64, "priors/ukraine_2026.yaml": "f" * 64}
     (run / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     _, pdf = render_briefing(run)
     b = load_run(run)
@@ -601,14 +814,24 @@ def test_the_real_example_fits_in_four_pages(tmp_path: Path, as_of: str) -> None
     text, pages = pdf_text_and_pages(pdf)
     assert 2 <= pages <= 4, pages
     flat = squash(text)
-    for heading in ("Bottom line up front", "Probabilities", "Trend over runs", "What moved the forecast",
-                    "New evidence", "Outcome definitions", "Prior", "Provenance.", "Appendix: method",
-                    "Items left out", "Inputs (SHA-256)", "Reproduce"):
+    for heading in (
+        "Bottom line up front",
+        "Probabilities",
+        "Trend over runs",
+        "What moved the forecast",
+        "New evidence",
+        "Outcome definitions",
+        "Prior",
+        "Provenance.",
+        "Appendix: method",
+        "Items left out",
+        "Inputs (SHA-256)",
+        "Reproduce",
+    ):
         assert heading in flat, heading
     assert "Warning: convergence checks failed" in flat
     if shutil.which("pdftotext"):  # reading order (not -layout), so the two columns do not interleave
-        raw = squash(subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True,
-                                    text=True).stdout)
+        raw = squash(subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout)
         # the ends of the longest reference texts are there, so none of them was cut
         for long_text in (b.prior_provenance, b.outcomes[-1].definition):
             assert " ".join(long_text.split()[-6:]) in raw
@@ -617,8 +840,16 @@ def test_the_real_example_fits_in_four_pages(tmp_path: Path, as_of: str) -> None
 # --- in a real browser -------------------------------------------------------------------------
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROME_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROME_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.mark.browser
@@ -629,12 +860,12 @@ def test_briefing_renders_in_headless_chromium(rendered: tuple[Path, Path], tmp_
     assert CHROMIUM is not None
     url = rendered[0].resolve().as_uri()
     base = [CHROMIUM, *CHROME_FLAGS, f"--user-data-dir={tmp_path / 'profile'}"]
-    dom = subprocess.run([*base, "--dump-dom", url], capture_output=True, text=True, timeout=120,
-                         check=True).stdout
+    dom = subprocess.run([*base, "--dump-dom", url], capture_output=True, text=True, timeout=120, check=True).stdout
     assert "<svg" in dom and 'id="bluf"' in dom and SCRIPT not in dom
     shot = tmp_path / "shot.png"
-    subprocess.run([*base, f"--screenshot={shot}", "--window-size=1200,2400", url],
-                   capture_output=True, timeout=120, check=True)
+    subprocess.run(
+        [*base, f"--screenshot={shot}", "--window-size=1200,2400", url], capture_output=True, timeout=120, check=True
+    )
     pixels = image.imread(str(shot))
     assert pixels.shape[0] >= 2000 and pixels.shape[1] >= 1100
     colours = {tuple(px) for px in (pixels[::4, ::4, :3] * 255).astype(int).reshape(-1, 3).tolist()}

@@ -48,18 +48,44 @@ def two_runs(tmp_path_factory, example_forecaster) -> Path:
 
 
 def fake_run(as_of: str = "2025-11-26", qid: str = "q", rhat: float = 1.002) -> tuple[Summary, Manifest]:
-    outcomes = {o: {"mean": m, "low": m / 2, "high": min(1.0, m * 1.5)}
-                for o, m in zip(("deal", "ceasefire", "frozen", "war"), (0.1, 0.2, 0.3, 0.4), strict=True)}
+    outcomes = {
+        o: {"mean": m, "low": m / 2, "high": min(1.0, m * 1.5)}
+        for o, m in zip(("deal", "ceasefire", "frozen", "war"), (0.1, 0.2, 0.3, 0.4), strict=True)
+    }
     question = make_question().model_copy(update={"id": qid})
-    summary = Summary.model_validate({
-        "run_id": f"{as_of}-abcdef12", "as_of": as_of, "horizon": "2026-12-31", "question": question,
-        "outcomes": outcomes, "evidence": {}, "evidence_items": {},
-        "diagnostics": {"rhat_max": rhat, "ess_bulk_min": 812.5, "divergences": 0, "warnings": ["w"],
-                        "sampler": "test", "chains": 2, "draws": 100, "tune": 100, "seed": 20251126,
-                        "log_marginal_likelihood": {"deal": -1.5}}})
-    manifest = Manifest.model_validate({"as_of": as_of, "seed": 20251126, "command": "test",
-                                        "inputs": {"priors/q.yaml": "ab" * 32}, "versions": {},
-                                        "sampler": {"chains": 2, "draws": 100, "tune": 100}})
+    summary = Summary.model_validate(
+        {
+            "run_id": f"{as_of}-abcdef12",
+            "as_of": as_of,
+            "horizon": "2026-12-31",
+            "question": question,
+            "outcomes": outcomes,
+            "evidence": {},
+            "evidence_items": {},
+            "diagnostics": {
+                "rhat_max": rhat,
+                "ess_bulk_min": 812.5,
+                "divergences": 0,
+                "warnings": ["w"],
+                "sampler": "test",
+                "chains": 2,
+                "draws": 100,
+                "tune": 100,
+                "seed": 20251126,
+                "log_marginal_likelihood": {"deal": -1.5},
+            },
+        }
+    )
+    manifest = Manifest.model_validate(
+        {
+            "as_of": as_of,
+            "seed": 20251126,
+            "command": "test",
+            "inputs": {"priors/q.yaml": "ab" * 32},
+            "versions": {},
+            "sampler": {"chains": 2, "draws": 100, "tune": 100},
+        }
+    )
     return summary, manifest
 
 
@@ -74,9 +100,11 @@ def write_fake_run(out: Path, as_of: str) -> Path:
 def digests(out: Path) -> dict[str, str]:
     """SHA-256 of every file under ``out``, leaving out hidden entries: a killed run's staging
     folder (removed by the next run) and the empty lock file."""
-    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(out.rglob("*"))
-            if p.is_file() and not any(part.startswith(".") for part in p.relative_to(out).parts)}
+    return {
+        p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(out.rglob("*"))
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(out).parts)
+    }
 
 
 def test_round_trip(tmp_path: Path) -> None:
@@ -105,8 +133,10 @@ def test_one_row_per_question_and_date(tmp_path: Path) -> None:
     newer = Record.from_run(*fake_run()).model_copy(update={"run_id": "2025-11-26-00000000"})
     store.record(newer, replace=True)
     store.record(Record.from_run(*fake_run(qid="other")))
-    assert [(r.question_id, r.run_id) for r in store.records()] == [("other", "2025-11-26-abcdef12"),
-                                                                    ("q", "2025-11-26-00000000")]
+    assert [(r.question_id, r.run_id) for r in store.records()] == [
+        ("other", "2025-11-26-abcdef12"),
+        ("q", "2025-11-26-00000000"),
+    ]
 
 
 def test_reconcile_records_folders_the_store_lacks(tmp_path: Path) -> None:
@@ -179,12 +209,27 @@ def test_a_recorded_date_refuses_unless_forced(two_runs: Path, tmp_path: Path, e
 
 def cli_run(out: Path, as_of: date, *extra: str, probe: str | None = None) -> subprocess.Popen:
     """``forecast run`` in a fresh process; ``probe`` prints 'probe' to stdout when that point is reached."""
-    args = ["run", "--as-of", as_of.isoformat(), "--priors", str(REPO / "priors"), "--evidence",
-            str(REPO / "evidence"), "--out", str(out), "--draws", "100", "--tune", "100", *extra]
+    args = [
+        "run",
+        "--as-of",
+        as_of.isoformat(),
+        "--priors",
+        str(REPO / "priors"),
+        "--evidence",
+        str(REPO / "evidence"),
+        "--out",
+        str(out),
+        "--draws",
+        "100",
+        "--tune",
+        "100",
+        *extra,
+    ]
     if probe is None:
         return subprocess.Popen([FORECAST, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    return subprocess.Popen([sys.executable, "-c", PROBE.format(probe), *args],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", PROBE.format(probe), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
 
 
 PROBE = """
