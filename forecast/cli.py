@@ -24,12 +24,15 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from forecast.errors import InputError
-from forecast.inputs.load import load_evidence, load_kinds, load_question, split_by_date
+from forecast.inputs.load import load_evidence, load_kinds, load_question, reference_dir, split_by_date
 from forecast.inputs.scaffold import new_item_path, skeleton_id, skeleton_item, write_new_item
 from forecast.inputs.schema import Question, evidence_file_schema
 from forecast.model.inference import SamplerSettings
 from forecast.pipeline import RunConfig, parse_every, run_dates, run_forecast
 from forecast.pipeline import backfill as run_weeks
+from forecast.reference import REFERENCE_CLASSES, fit_reference, no_evidence_probabilities, run_backtest, write_backtest
+from forecast.reference.backtest import verdict
+from forecast.reference.hazards import STATES
 from forecast.report import render_briefing
 from forecast.report.wep import format_number
 from forecast.results.summary import Estimate, Manifest, Summary
@@ -46,6 +49,7 @@ err = Console(stderr=True)
 PriorsOpt = Annotated[Path, typer.Option("--priors", help="Question file, or folder holding one.")]
 EvidenceOpt = Annotated[Path, typer.Option("--evidence", help="Evidence folder (YAML at any depth).")]
 OutOpt = Annotated[Path, typer.Option("--out", help="Folder for run outputs.")]
+KindsOpt = Annotated[Path | None, typer.Option("--kinds", help="Evidence-kind catalogue (default: the shipped one).")]
 DrawsOpt = Annotated[int, typer.Option(min=100, help="Draws per chain and outcome condition.")]
 TuneOpt = Annotated[int, typer.Option(min=100, help="Tuning steps per chain.")]
 ChainsOpt = Annotated[int, typer.Option(min=2, help="Chains per outcome condition.")]
@@ -90,10 +94,11 @@ def _command_line() -> str:
 def evidence_validate(
     path: Annotated[Path, typer.Argument(help="Evidence file or folder.")] = Path("evidence"),
     priors: PriorsOpt = Path("priors"),
+    kinds: KindsOpt = None,
 ) -> None:
     """Check every evidence file; print each problem as file:line: field: message."""
     question = load_question(priors)
-    items = load_evidence(path, question, load_kinds(None, question.outcome_ids))
+    items = load_evidence(path, question, load_kinds(kinds, question.outcome_ids))
     out.print(f"[green]OK[/green]: {len(items)} items in {path}")
 
 
@@ -103,10 +108,11 @@ def evidence_list(
     path: Annotated[Path, typer.Argument(help="Evidence file or folder.")] = Path("evidence"),
     priors: PriorsOpt = Path("priors"),
     as_of: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Only items dated on or before.")] = None,
+    kinds: KindsOpt = None,
 ) -> None:
     """Print the evidence as a table."""
     question = load_question(priors)
-    items = load_evidence(path, question, load_kinds(None, question.outcome_ids))
+    items = load_evidence(path, question, load_kinds(kinds, question.outcome_ids))
     if as_of:
         items, _ = split_by_date(items, as_of.date())
     table = Table(title=f"{len(items)} evidence items")
@@ -131,10 +137,11 @@ def evidence_new(
     item_id: Annotated[str | None, typer.Option("--id", help="Item id (default: date and kind).")] = None,
     evidence: EvidenceOpt = Path("evidence"),
     priors: PriorsOpt = Path("priors"),
+    catalogue: KindsOpt = None,
 ) -> None:
     """Write a valid skeleton item of KIND into <evidence>/<YYYY-MM>/ (never overwrites)."""
     question = load_question(priors)
-    kinds = load_kinds(None, question.outcome_ids)
+    kinds = load_kinds(catalogue, question.outcome_ids)
     if kind not in kinds:
         raise typer.BadParameter(f"unknown kind {kind!r}; known kinds: {', '.join(sorted(kinds))}", param_hint="--kind")
     when = _day(day)
@@ -181,6 +188,7 @@ def run(
     chains: ChainsOpt = 2,
     force: Annotated[bool, typer.Option(help="Replace an existing run for this date.")] = False,
     briefing: Annotated[bool, typer.Option(help="Render briefing.html and briefing.pdf.")] = True,
+    kinds: KindsOpt = None,
 ) -> None:
     """Run the forecast and write <out>/<as-of>/."""
     _quiet_pymc()
@@ -191,6 +199,7 @@ def run(
         out=out_dir,
         seed=seed,
         settings=SamplerSettings(draws=draws, tune=tune, chains=chains),
+        kinds=kinds,
         force=force,
         briefing=briefing,
     )
@@ -334,6 +343,61 @@ def history(
 
 def _estimate(value: Estimate | None) -> str:
     return "" if value is None else f"{value.mean:.1%} ({value.low * 100:.1f}-{value.high * 100:.1f})"
+
+
+@app.command()
+@_reports_problems
+def reference(
+    as_of: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="As-of date (default: today).")] = None,
+    priors: PriorsOpt = Path("priors"),
+    name: Annotated[str | None, typer.Option("--class", help="Another reference class, by name.")] = None,
+    state: Annotated[str, typer.Option(help="State of the conflict at the as-of date.")] = "war",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Print the reference-class hazards and the no-evidence state probabilities on the horizon."""
+    question = load_question(priors)
+    day = _day(as_of)
+    spec = question.reference if name is None else question.reference.model_copy(update={"class_": name})
+    if spec.class_ not in REFERENCE_CLASSES:
+        raise typer.BadParameter(f"unknown class {name!r}; choose one of {', '.join(REFERENCE_CLASSES)}")
+    if state not in STATES:
+        raise typer.BadParameter(f"unknown state {state!r}; choose one of {', '.join(STATES)}")
+    table = fit_reference(spec, day, reference_dir(priors))
+    probabilities = no_evidence_probabilities(table, state, day, question.horizon)
+    if as_json:
+        document = {
+            "as_of": day.isoformat(),
+            "horizon": question.horizon.isoformat(),
+            "state": state,
+            "hazards": table.to_dict(),
+            "probabilities": probabilities,
+        }
+        typer.echo(json.dumps(document, indent=2))
+        return
+    typer.echo(table.to_text())
+    result = Table(title=f"No-evidence P(state on {question.horizon}) from {state} on {day} (90% interval)")
+    for column in ("state", "mean", "90% interval"):
+        result.add_column(column)
+    for key, value in probabilities.items():
+        result.add_row(key, f"{value['mean']:.1%}", f"{value['low']:.1%} - {value['high']:.1%}")
+    out.print(result)
+
+
+@app.command()
+@_reports_problems
+def backtest(
+    data: Annotated[Path, typer.Option(help="Folder holding the two UCDP files.")] = Path("priors/reference"),
+    out_dir: Annotated[Path, typer.Option("--out", help="Where backtest.json and backtest.html go.")] = Path(
+        "reports/backtest"
+    ),
+    first_origin: Annotated[int, typer.Option(help="First origin year.")] = 1975,
+) -> None:
+    """Score the reference-class forecast on history: rolling origins, no look-ahead, against a baseline."""
+    with err.status("Backtesting one-year forecasts at every origin year..."):
+        result = run_backtest(data, first_origin=first_origin)
+    json_path, html_path = write_backtest(result, out_dir)
+    out.print(verdict(result), highlight=False)
+    out.print(f"Wrote {json_path} and {html_path}")
 
 
 @app.command()

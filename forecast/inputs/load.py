@@ -79,6 +79,11 @@ def question_path(path: Path) -> Path:
     return files[0]
 
 
+def reference_dir(priors: Path) -> Path:
+    """The reference data beside the question: ``<question folder>/reference/``."""
+    return question_path(priors).parent / "reference"
+
+
 def load_kinds(path: Path | None = None, outcomes: list[str] | None = None) -> dict[str, Kind]:
     """The kind catalogue; profiles must name exactly the question's outcomes when given."""
     located = load_yaml(path or default_kinds_path())

@@ -19,6 +19,8 @@ from pydantic import (
     model_validator,
 )
 
+from forecast.reference.spec import ReferenceSpec
+
 SLUG = r"^[a-z0-9][a-z0-9_-]*$"
 Slug = Annotated[str, Field(pattern=SLUG, max_length=80)]
 
@@ -64,6 +66,7 @@ class Question(_Strict):
     title: str = Field(min_length=1)
     horizon: date
     outcomes: list[Outcome] = Field(min_length=2)
+    reference: ReferenceSpec
     prior: Prior
     half_life_days: float | None = Field(default=None, gt=0)
 

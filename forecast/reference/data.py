@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from forecast.errors import InputError
+
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "priors" / "reference"
 TERMINATION_FILE = "ucdp_conflict_years.csv"
 ACD_FILE = "ucdp_prio_acd.csv"
@@ -36,15 +38,23 @@ def resolve_data_dir(data_dir: Path | None) -> Path:
     return DEFAULT_DATA_DIR if data_dir is None else Path(data_dir)
 
 
+def _read_csv(path: Path, **options: object) -> pd.DataFrame:
+    """A reference CSV; a missing or unreadable file is an :class:`InputError` naming it."""
+    try:
+        return pd.read_csv(path, **options)  # type: ignore[call-overload]
+    except (OSError, ValueError) as exc:
+        raise InputError(path, None, "", f"cannot read reference data: {exc}") from None
+
+
 def read_termination(data_dir: Path | None = None) -> pd.DataFrame:
     """The termination extract as typed columns (c_epterm/c_outcome nullable)."""
-    frame = pd.read_csv(resolve_data_dir(data_dir) / TERMINATION_FILE)
+    frame = _read_csv(resolve_data_dir(data_dir) / TERMINATION_FILE)
     return frame.astype({"c_epid": "int64", "year": "int64", "c_epterm": "Float64", "c_outcome": "Float64"})
 
 
 def read_acd(data_dir: Path | None = None) -> pd.DataFrame:
     """The ACD columns the reference class needs (a real CSV parser: one field holds a newline)."""
-    frame = pd.read_csv(resolve_data_dir(data_dir) / ACD_FILE, keep_default_na=False, dtype=str)
+    frame = _read_csv(resolve_data_dir(data_dir) / ACD_FILE, keep_default_na=False, dtype=str)
     out = pd.DataFrame(
         {
             "conflict_id": frame["conflict_id"].astype("int64"),

@@ -1,0 +1,135 @@
+"""The command line: one error path for every bad input file, schemas, and new evidence skeletons."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import jsonschema
+import pytest
+from typer.testing import CliRunner
+
+from forecast.cli import app
+from forecast.inputs.load import load_evidence, load_kinds, load_question
+from forecast.inputs.yamlio import load_yaml
+from tests.helpers import REPO
+
+QUESTION = REPO / "priors" / "ukraine_2026.yaml"
+
+
+def invoke(*args: str):
+    return CliRunner().invoke(app, list(args))
+
+
+def assert_located_failure(result, *expected: str) -> None:
+    """Exit 1, each expected ``file:line: ...`` text on stderr, and no traceback."""
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    for text in expected:
+        assert text in result.output
+
+
+@pytest.fixture
+def priors(tmp_path: Path) -> Path:
+    folder = tmp_path / "priors"
+    folder.mkdir()
+    shutil.copy(QUESTION, folder)
+    return folder
+
+
+def test_a_question_with_a_yaml_syntax_error_is_located_in_every_command(priors: Path, tmp_path: Path) -> None:
+    path = priors / QUESTION.name
+    path.write_text(path.read_text().replace("horizon: 2026-12-31", "horizon: [2026-12-31"))
+    evidence = str(REPO / "evidence")
+    for args in (
+        ["run", "--as-of", "2025-11-26", "--out", str(tmp_path / "out")],
+        ["evidence", "validate", evidence],
+        ["evidence", "list", evidence],
+        ["evidence", "new", "--kind", "strike", "--evidence", str(tmp_path)],
+    ):
+        assert_located_failure(invoke(*args, "--priors", str(priors)), f"{path}:", "invalid YAML")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_question_with_a_bad_field_names_it(priors: Path) -> None:
+    path = priors / QUESTION.name
+    lines = path.read_text().splitlines()
+    line = next(i for i, text in enumerate(lines, 1) if text.startswith("horizon:"))
+    path.write_text(path.read_text().replace("horizon: 2026-12-31", "horizon: 2026-02-30"))
+    result = invoke("evidence", "validate", str(REPO / "evidence"), "--priors", str(priors))
+    assert_located_failure(result, f"{path}:{line}: horizon:")
+
+
+def test_a_bad_kinds_catalogue_is_located(tmp_path: Path) -> None:
+    kinds = tmp_path / "kinds.yaml"
+    text = (REPO / "forecast" / "inputs" / "kinds.yaml").read_text()
+    kinds.write_text(text.replace("diagnosticity_sd: 0.5", "diagnosticity_sd: -1", 1))
+    line = next(i for i, row in enumerate(kinds.read_text().splitlines(), 1) if "diagnosticity_sd: -1" in row)
+    result = invoke("evidence", "validate", str(REPO / "evidence"), "--kinds", str(kinds))
+    assert_located_failure(result, f"{kinds}:{line}: diagnosticity_sd:")
+    kinds.write_text("statement: [unclosed\n")
+    assert_located_failure(invoke("run", "--kinds", str(kinds), "--out", str(tmp_path)), f"{kinds}:", "invalid YAML")
+
+
+def test_report_of_a_folder_that_is_not_a_run(tmp_path: Path) -> None:
+    assert_located_failure(invoke("report", str(tmp_path)), "summary.json: not found (is this a run folder?)")
+    (tmp_path / "summary.json").write_text('{"schema_version": 1, "as_of": "2025-11-26"')
+    assert_located_failure(invoke("report", str(tmp_path)), "summary.json:1: invalid JSON")
+    (tmp_path / "summary.json").write_text('{"schema_version": 1, "as_of": "2025-11-26"}')
+    assert_located_failure(invoke("report", str(tmp_path)), "summary.json: run_id: Field required")
+
+
+def test_a_damaged_history_is_reported_not_raised(tmp_path: Path) -> None:
+    (tmp_path / "history.sqlite").write_bytes(b"this is not a database" * 100)
+    assert_located_failure(invoke("history", "--out", str(tmp_path)), "history.sqlite: not a readable history database")
+
+
+def test_schemas_are_json_schema_and_the_shipped_evidence_satisfies_its_own() -> None:
+    documents = {}
+    for name in ("evidence", "question", "summary", "manifest"):
+        result = invoke("schema", name)
+        assert result.exit_code == 0, result.output
+        documents[name] = json.loads(result.output)
+        jsonschema.Draft202012Validator.check_schema(documents[name])
+    evidence = jsonschema.Draft202012Validator(documents["evidence"])
+    for path in sorted((REPO / "evidence").rglob("*.yaml")):  # as an editor sees them: dates are strings
+        assert not list(evidence.iter_errors(load_yaml(path).data)), path
+    jsonschema.validate(load_yaml(QUESTION).data, documents["question"])
+    assert list(evidence.iter_errors({"id": "x", "date": "2025-11-26", "kind": "no-such-kind"}))
+
+
+def test_evidence_new_writes_a_valid_skeleton_and_never_overwrites(tmp_path: Path) -> None:
+    args = (
+        "evidence",
+        "new",
+        "--kind",
+        "battlefield_gain",
+        "--date",
+        "2025-12-02",
+        "--cluster",
+        "pokrovsk-fall",
+        "--evidence",
+        str(tmp_path),
+        "--priors",
+        str(QUESTION),
+    )
+    result = invoke(*args)
+    assert result.exit_code == 0, result.output
+    path = tmp_path / "2025-12" / "2025-12-02-pokrovsk-fall.yaml"
+    question = load_question(QUESTION)
+    [located] = load_evidence(path, question, load_kinds(None, question.outcome_ids))
+    item = located.item
+    assert (item.kind, item.date.isoformat(), item.cluster, item.magnitude) == (
+        "battlefield_gain",
+        "2025-12-02",
+        "pokrovsk-fall",
+        500,
+    )
+    before = path.read_bytes()
+    assert_located_failure(invoke(*args), f"{path}: already exists; not overwritten")
+    assert path.read_bytes() == before
+    statement = invoke("evidence", "new", "--kind", "statement", "--evidence", str(tmp_path), "--priors", str(QUESTION))
+    assert statement.exit_code == 0, statement.output
+    assert invoke("evidence", "new", "--kind", "rumour", "--evidence", str(tmp_path)).exit_code == 2
