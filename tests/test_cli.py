@@ -133,3 +133,19 @@ def test_evidence_new_writes_a_valid_skeleton_and_never_overwrites(tmp_path: Pat
     statement = invoke("evidence", "new", "--kind", "statement", "--evidence", str(tmp_path), "--priors", str(QUESTION))
     assert statement.exit_code == 0, statement.output
     assert invoke("evidence", "new", "--kind", "rumour", "--evidence", str(tmp_path)).exit_code == 2
+
+
+def test_reference_prints_hazards_and_no_evidence_probabilities_for_any_date() -> None:
+    def document(as_of: str, *extra: str) -> dict:
+        result = invoke("reference", "--as-of", as_of, "--priors", str(QUESTION), "--json", *extra)
+        assert result.exit_code == 0, result.output
+        return json.loads(result.output)
+
+    early, late = document("2025-11-26"), document("2026-11-23")
+    assert len(early["hazards"]["rows"]) == 8
+    assert sum(v["mean"] for v in early["probabilities"].values()) == pytest.approx(1.0, abs=1e-9)
+    assert late["probabilities"]["war"]["mean"] > early["probabilities"]["war"]["mean"]  # less time to end
+    interstate = document("2025-11-26", "--class", "interstate_wars")
+    assert interstate["hazards"]["reference_class"] == "interstate_wars"
+    assert interstate["probabilities"]["war"]["mean"] != early["probabilities"]["war"]["mean"]
+    assert invoke("reference", "--priors", str(QUESTION), "--class", "no-such-class").exit_code == 2
