@@ -86,39 +86,156 @@ class Question(_Strict):
         return [o.id for o in self.outcomes]
 
 
+# --- Evidence, version 2 -------------------------------------------------------------------------
+#
+# An item is a noisy READING of one latent driver at its event date, in driver units: 0 is the
+# typical course of a long war of the reference class, +1 / -1 notably above / below typical,
+# +-2 exceptional. See docs/evidence.md.
+
+DRIVERS: dict[str, str] = {
+    "diplomacy": "momentum of the negotiation track",
+    "russia_flexibility": "Moscow's willingness to compromise on its terms",
+    "ukraine_flexibility": "Kyiv's willingness to compromise on its terms",
+    "military_momentum": "battlefield momentum toward Russia",
+    "external_support": "guarantees, aid and pressure from outside: support for Ukraine, pressure on Russia",
+}
+DRIVER_IDS: tuple[str, ...] = tuple(DRIVERS)
+
+STATE_KIND = "state_change"
+STATE_IDS: tuple[str, ...] = ("ceasefire", "deal", "frozen", "war")
+
+MAX_ABS_SIGNAL = 3.0
+"""Readings beyond +-3 driver units are off the scale (+-2 is already exceptional)."""
+
+DOCS = "docs/evidence.md"
+
+
+def _known_driver(value: str | None, info: ValidationInfo) -> str | None:
+    """Driver ids come from the validation context (``drivers``) when given, else ``DRIVER_IDS``."""
+    if value is None:
+        return value
+    drivers = (info.context or {}).get("drivers") or DRIVER_IDS
+    if value not in drivers:
+        raise ValueError(f"unknown driver {value!r}; drivers are {', '.join(drivers)}")
+    return value
+
+
+def _signal_on_scale(value: float | None) -> float | None:
+    if value is None:
+        return value
+    _finite(value, "signal")
+    if abs(value) > MAX_ABS_SIGNAL:
+        raise ValueError(
+            f"signal {value} is off the scale: driver units run 0 typical, +-1 notable, +-2 exceptional "
+            f"(at most +-{MAX_ABS_SIGNAL:g})"
+        )
+    return value
+
+
+def _retired(field: str, how: str):
+    """A validator refusing a version-1 field with a message saying how to migrate."""
+
+    def check(cls: type, value: Any) -> Any:
+        raise ValueError(f"`{field}` (version 1) is retired: {how}; see {DOCS}")
+
+    return field_validator(field, mode="before")(classmethod(check))
+
+
 class Kind(_Strict):
-    """One entry of the evidence-kind catalogue."""
+    """One entry of the evidence-kind catalogue (``forecast/inputs/kinds.yaml``).
 
-    description: str
-    unit: str = "item"
+    ``driver``/``signal`` are the default reading of an item of this kind: ``signal`` driver units
+    per ``scale`` units of the item's ``magnitude`` (an item without magnitude reads ``signal``).
+    ``driver`` without ``signal``: items must give their own signal. Neither: items must give both
+    (``statement``). ``transition: true`` marks the kind of observed state transitions
+    (``state_change``), which are not readings and have no driver, signal or sd.
+    """
+
+    description: str = Field(min_length=1)
+    driver: str | None = None
+    signal: float | None = None
+    unit: str = Field(default="item", min_length=1)
     scale: float = Field(default=1.0, gt=0)
-    profile: dict[str, float] | None = None
-    diagnosticity_sd: float = Field(gt=0, le=3)
+    sd: float | None = Field(default=None, gt=0, le=3)
+    rationale: str = Field(min_length=1)
+    transition: bool = False
+    profile: Any = Field(default=None, exclude=True, repr=False)
+    diagnosticity_sd: Any = Field(default=None, exclude=True, repr=False)
 
-    @field_validator("profile")
+    _driver_known = field_validator("driver")(classmethod(lambda cls, v, info: _known_driver(v, info)))
+    _signal_scale = field_validator("signal")(classmethod(lambda cls, v: _signal_on_scale(v)))
+    _no_profile = _retired("profile", "give `driver` and `signal` (the default reading per `scale` units)")
+    _no_diagnosticity = _retired("diagnosticity_sd", "give `sd`, the measurement sd of one reading of this kind")
+
+    @field_validator("scale")
     @classmethod
-    def _profile_finite(cls, profile: dict[str, float] | None) -> dict[str, float] | None:
-        for key, value in (profile or {}).items():
-            _finite(value, f"profile[{key}]")
-        return profile
+    def _scale_finite(cls, value: float) -> float:
+        return _finite(value, "scale")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Kind:
+        if self.transition:
+            given = [name for name in ("driver", "signal", "sd") if getattr(self, name) is not None]
+            if given:
+                raise ValueError(f"a transition kind is not a reading: drop {', '.join(given)}")
+            return self
+        if self.sd is None:
+            raise ValueError("`sd` (measurement sd of one reading of this kind) is required")
+        if self.signal is not None and self.driver is None:
+            raise ValueError("a default `signal` needs a default `driver`")
+        return self
+
+
+class Reading(_Strict):
+    """What an item says about one driver: resolved from the item and its kind."""
+
+    driver: str
+    signal: float
+    sd: float
+    reliability: float
 
 
 class EvidenceItem(_Strict):
-    """One observation. Validated against the question's outcomes and the kind catalogue,
-    which arrive through the pydantic validation context (``outcomes``, ``kinds``)."""
+    """One observation, version 2: a reading of one driver at ``date``, or (kind ``state_change``) an
+    observed transition to ``state`` on ``date``.
+
+    Validated against the kind catalogue and the driver ids, which arrive through the pydantic
+    validation context (``kinds``: id -> Kind; ``drivers``: driver ids, default ``DRIVER_IDS``;
+    optionally ``outcomes``: the state ids, default ``STATE_IDS``). Fields keep what the analyst
+    wrote; ``reading(kind)`` resolves kind defaults.
+    """
 
     id: Slug
     date: date
+    reported: date
     kind: str
     title: str = Field(min_length=1)
     source: str = Field(min_length=1)
     reliability: float
-    likelihood: dict[str, float] | None = Field(default=None, validate_default=True)
+    driver: str | None = None
+    signal: float | None = None
     magnitude: float | None = None
+    state: str | None = None
     cluster: Slug | None = None
     tags: list[str] = Field(default_factory=list)
     url: str | None = None
     notes: str | None = None
+    likelihood: Any = Field(default=None, exclude=True, repr=False)
+
+    _no_likelihood = _retired(
+        "likelihood",
+        "give `driver` and `signal` (a reading in driver units: 0 typical, +1 notably above) "
+        "or rely on the kind's default",
+    )
+    _driver_known = field_validator("driver")(classmethod(lambda cls, v, info: _known_driver(v, info)))
+    _signal_scale = field_validator("signal")(classmethod(lambda cls, v: _signal_on_scale(v)))
+
+    @model_validator(mode="before")
+    @classmethod
+    def _reported_defaults_to_date(cls, data: Any) -> Any:
+        if isinstance(data, dict) and data.get("reported") is None and "date" in data:
+            data = {**data, "reported": data["date"]}
+        return data
 
     @field_validator("reliability", mode="before")
     @classmethod
@@ -139,9 +256,18 @@ class EvidenceItem(_Strict):
 
     @field_validator("magnitude")
     @classmethod
-    def _magnitude_positive(cls, value: float | None) -> float | None:
-        if value is not None and not (math.isfinite(value) and value > 0):
-            raise ValueError(f"must be a positive finite number, got {value}")
+    def _magnitude_finite(cls, value: float | None) -> float | None:
+        return None if value is None else _finite(value, "magnitude")
+
+    @field_validator("reported")
+    @classmethod
+    def _reported_not_before_date(cls, value: date, info: ValidationInfo) -> date:
+        happened = info.data.get("date")
+        if happened is not None and value < happened:
+            raise ValueError(
+                f"reported {value} is before the event date {happened}: a source cannot report an event "
+                "before it happens (`date` is when the event happened, `reported` when the source appeared)"
+            )
         return value
 
     @field_validator("kind")
@@ -152,28 +278,70 @@ class EvidenceItem(_Strict):
             raise ValueError(f"unknown kind {value!r}; known kinds: {', '.join(sorted(kinds))}")
         return value
 
-    @field_validator("likelihood")
+    @field_validator("state")
     @classmethod
-    def _likelihood_complete(cls, value: dict[str, float] | None, info: ValidationInfo) -> dict[str, float] | None:
+    def _known_state(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
-            kinds = (info.context or {}).get("kinds") or {}
-            kind = kinds.get(info.data.get("kind", ""))
-            if kind is not None and kind.profile is None:
-                raise ValueError(f"kind {info.data['kind']!r} has no default profile, so `likelihood` is required")
             return value
-        for key, number in value.items():
-            if not (math.isfinite(number) and number > 0):
-                raise ValueError(f"likelihood of {key!r} must be a positive finite number, got {number}")
-        outcomes = (info.context or {}).get("outcomes")
-        if outcomes is not None:
-            unknown = sorted(set(value) - set(outcomes))
-            missing = [o for o in outcomes if o not in value]
-            if unknown:
-                raise ValueError(f"unknown outcome(s) {unknown}; outcomes are {list(outcomes)}")
-            if missing:
-                raise ValueError(f"missing outcome(s) {missing}; give all of {list(outcomes)}")
+        states = (info.context or {}).get("outcomes") or STATE_IDS
+        if value not in states:
+            raise ValueError(f"unknown state {value!r}; states are {', '.join(states)}")
         return value
 
+    @model_validator(mode="after")
+    def _reading_or_transition(self, info: ValidationInfo) -> EvidenceItem:
+        kinds = (info.context or {}).get("kinds") or {}
+        kind = kinds.get(self.kind)
+        if self.kind == STATE_KIND or (kind is not None and kind.transition):
+            if self.state is None:
+                raise ValueError(f"a {self.kind} item needs `state` (one of {', '.join(STATE_IDS)})")
+            given = [name for name in ("driver", "signal", "magnitude") if getattr(self, name) is not None]
+            if given:
+                raise ValueError(
+                    f"a {self.kind} item is an observed transition, not a reading: drop {', '.join(given)}"
+                )
+            return self
+        if self.state is not None:
+            raise ValueError(f"`state` is only for {STATE_KIND} items; kind {self.kind!r} is a reading")
+        if kind is not None:
+            self._resolve(kind)
+        return self
+
+    def _resolve(self, kind: Kind) -> tuple[str, float]:
+        """(driver, signal) of this item given its kind; ValueError saying what is missing."""
+        driver = self.driver or kind.driver
+        if driver is None:
+            raise ValueError(
+                f"kind {self.kind!r} has no default reading: give `driver` (one of {', '.join(DRIVER_IDS)}) "
+                "and `signal` (driver units: 0 typical, +1 notably above, -1 notably below)"
+            )
+        if self.signal is not None:
+            return driver, self.signal
+        if kind.signal is None or driver != kind.driver:
+            why = (
+                f"kind {self.kind!r} has no default signal"
+                if kind.signal is None
+                else f"driver {driver!r} is not the kind's default driver {kind.driver!r}, "
+                "so the kind's default signal does not apply"
+            )
+            raise ValueError(f"{why}: give `signal` (driver units: 0 typical, +1 notably above, -1 notably below)")
+        units = 1.0 if self.magnitude is None else self.magnitude / kind.scale
+        signal = kind.signal * units
+        _signal_on_scale(signal)
+        return driver, signal
+
+    @property
+    def is_transition(self) -> bool:
+        return self.state is not None
+
+    def reading(self, kind: Kind) -> Reading | None:
+        """The resolved reading (None for a state transition). An explicit ``signal`` wins over the
+        kind's default ``signal x magnitude / scale``; the kind's ``sd`` is the measurement sd."""
+        if self.is_transition:
+            return None
+        driver, signal = self._resolve(kind)
+        assert kind.sd is not None
+        return Reading(driver=driver, signal=signal, sd=kind.sd, reliability=self.reliability)
 
 def evidence_file_schema(kinds: dict[str, Kind]) -> dict[str, Any]:
     """JSON Schema of an evidence file (one item or a list of items), kinds listed for completion."""
