@@ -37,6 +37,7 @@ def make_question(strength: float = 40.0, base: dict[str, float] = BASE) -> Ques
             "title": "Test question",
             "horizon": "2026-12-31",
             "outcomes": [{"id": o, "label": o.title(), "definition": f"{o} holds"} for o in OUTCOMES],
+            "reference": {"conflict_start": "2022-02-24"},
             "prior": {"base_rates": base, "strength": strength, "provenance": "test"},
         }
     )

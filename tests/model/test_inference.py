@@ -14,7 +14,7 @@ BASE_RATES = np.array(list(BASE.values()))
 
 def sampled_means(forecaster: Forecaster, arrays, seed: int = 7) -> np.ndarray:
     forecasts = outcome_forecasts(forecaster.fit(arrays, seed))
-    return np.array([forecasts[o]["mean"] for o in arrays.outcomes])
+    return np.array([forecasts[o].mean for o in arrays.outcomes])
 
 
 def test_sampled_matches_closed_form_with_fixed_parameters(question):
@@ -81,4 +81,4 @@ def test_same_seed_same_numbers_other_seed_other_draws(forecaster):
 def test_interval_contains_mean_and_is_ordered(forecaster):
     arrays = make_arrays(np.random.default_rng(15).normal(0, 0.5, (20, 4)))
     for value in outcome_forecasts(forecaster.fit(arrays, 1)).values():
-        assert 0 <= value["low"] <= value["mean"] <= value["high"] <= 1
+        assert 0 <= value.low <= value.mean <= value.high <= 1

@@ -202,6 +202,7 @@ def make_summary(
             "title": "How will the Russia-Ukraine war stand on 31 December 2026?",
             "horizon": "2026-12-31",
             "outcomes": [{"id": i, "label": lab, "definition": d} for i, lab, d in OUTCOMES],
+            "reference": {"conflict_start": "2022-02-24"},
             "prior": {
                 "base_rates": {"deal": 0.05, "ceasefire": 0.06, "frozen": 0.07, "war": 0.82},
                 "strength": 8,
