@@ -17,7 +17,7 @@ import arviz as az
 import numpy as np
 import pymc as pm
 
-from forecast.model.joint import FREE_VARS, build_model, capacity_for, reading_data
+from forecast.model.joint import FREE_VARS, build_model, capacity_for, distinct_rows, reading_data
 from forecast.model.process import (
     STATES,
     generator,
@@ -181,8 +181,9 @@ class Forecaster:
 
     def fit(self, evidence: Readings, seed: int = 0) -> az.InferenceData:
         """Posterior draws given the readings (already filtered to an as-of date)."""
-        if len(evidence) > self.capacity:
-            self._compile(capacity_for(len(evidence)))
+        n_distinct = len(distinct_rows(evidence)[0])
+        if n_distinct > self.capacity:
+            self._compile(capacity_for(n_distinct))
         pm.set_data(reading_data(evidence, self.spec, self.capacity), model=self.model)
         self._step.sampling_state = copy.deepcopy(self._untuned)
         return pm.sample(

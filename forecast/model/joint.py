@@ -25,31 +25,44 @@ FREE_VARS: tuple[str, ...] = ("log_h0_z", "beta_z", "driver_sd_z", "driver_z")
 
 
 def capacity_for(n: int, minimum: int = 64) -> int:
-    """Padded length for n readings: a power of two, so capacities are few and shapes rarely change."""
+    """Padded length for n (distinct) readings: a power of two, so capacities are few and shapes rarely change."""
     return max(minimum, 1 << int(np.ceil(np.log2(max(n, 1)))))
 
 
+def distinct_rows(readings: Readings) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the distinct readings and how often each occurs: identical readings (same driver,
+    week, signal, sd and reliability) have identical likelihood terms, so a count weight is exact."""
+    if len(readings) == 0:
+        return np.zeros(0, dtype=int), np.zeros(0)
+    keys = np.column_stack([readings.driver, readings.week, readings.signal, readings.sd, readings.reliability])
+    _, first, counts = np.unique(keys, axis=0, return_index=True, return_counts=True)
+    return first, counts.astype(float)
+
+
 def reading_data(readings: Readings, spec: Spec, capacity: int) -> dict[str, np.ndarray]:
-    """Values of the readings' ``pm.Data`` containers, padded with masked dummies to ``capacity``."""
-    n = len(readings)
+    """Values of the readings' ``pm.Data`` containers: distinct readings with their counts, padded
+    with zero-weight dummies to ``capacity``. Constants of the mixture are precomputed per reading."""
+    rows, counts = distinct_rows(readings)
+    n = len(rows)
     if n > capacity:
-        raise ValueError(f"{n} readings exceed the capacity {capacity}")
+        raise ValueError(f"{n} distinct readings exceed the capacity {capacity}")
 
     def pad(values: np.ndarray, fill: float, dtype: type) -> np.ndarray:
         out = np.full(capacity, fill, dtype=dtype)
         out[:n] = values
         return out
 
-    r = readings.reliability
-    noise = np.log1p(-r) - 0.5 * (readings.signal / spec.noise_sd) ** 2 - np.log(spec.noise_sd) - 0.5 * np.log(2 * np.pi)
+    r, y, sd = readings.reliability[rows], readings.signal[rows], readings.sd[rows]
+    half_log_2pi = 0.5 * np.log(2 * np.pi)
+    noise = np.log1p(-r) - 0.5 * (y / spec.noise_sd) ** 2 - np.log(spec.noise_sd) - half_log_2pi
+    cell = readings.week[rows] * spec.n_drivers + readings.driver[rows]
     return {
-        "reading_week": pad(readings.week, 0, np.int64),
-        "reading_driver": pad(readings.driver, 0, np.int64),
-        "reading_signal": pad(readings.signal, 0.0, float),
-        "reading_sd": pad(readings.sd, 1.0, float),
-        "reading_log_r": pad(np.log(r), 0.0, float),
+        "reading_cell": pad(cell, 0, np.int64),
+        "reading_signal": pad(y, 0.0, float),
+        "reading_precision": pad(sd**-2.0, 1.0, float),
+        "reading_log_norm": pad(np.log(r) - np.log(sd) - half_log_2pi, 0.0, float),
         "reading_noise_logp": pad(noise, 0.0, float),
-        "reading_mask": pad(np.ones(n), 0.0, float),
+        "reading_weight": pad(counts, 0.0, float),
     }
 
 
@@ -83,10 +96,9 @@ def build_model(spec: Spec, readings: Readings, capacity: int | None = None) -> 
         paths = (pt.as_tensor(driver_matrices(spec)) * z.T[:, None, :]).sum(axis=-1)  # (driver, week)
         x = pm.Deterministic("x", paths.T * driver_sd[None, :], dims=("week", "driver"))
 
-        level = x[data["reading_week"], data["reading_driver"]]
-        sd = data["reading_sd"]
-        informative = data["reading_log_r"] - 0.5 * ((data["reading_signal"] - level) / sd) ** 2 - pt.log(sd)
-        informative = informative - 0.5 * np.log(2 * np.pi)
+        level = x.flatten()[data["reading_cell"]]  # row-major (week, driver) cells
+        residual = data["reading_signal"] - level
+        informative = data["reading_log_norm"] - 0.5 * data["reading_precision"] * residual**2
         log_lik = pt.logaddexp(informative, data["reading_noise_logp"])
-        pm.Potential("readings", (log_lik * data["reading_mask"]).sum())
+        pm.Potential("readings", (log_lik * data["reading_weight"]).sum())
     return model

@@ -8,6 +8,7 @@ matrix is ``expm(Q * dt)`` exactly; over the horizon the steps multiply (piecewi
 from __future__ import annotations
 
 from datetime import date, timedelta
+from itertools import pairwise
 
 import numpy as np
 from scipy.linalg import expm
@@ -59,7 +60,7 @@ def step_dates(as_of: date, horizon: date) -> list[date]:
 
 def step_years(dates: list[date]) -> np.ndarray:
     """Length in years of each step between consecutive boundaries."""
-    return np.array([(b - a).days for a, b in zip(dates[:-1], dates[1:], strict=True)]) / DAYS_PER_YEAR
+    return np.array([(b - a).days for a, b in pairwise(dates)]) / DAYS_PER_YEAR
 
 
 def state_probabilities(q: np.ndarray, dt: np.ndarray, start: int) -> np.ndarray:

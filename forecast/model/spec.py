@@ -42,6 +42,10 @@ class Spec:
         return tuple(d.id for d in self.drivers)
 
     @property
+    def n_drivers(self) -> int:
+        return len(self.drivers)
+
+    @property
     def transition_labels(self) -> tuple[str, ...]:
         return tuple(transition_label(t) for t in self.transitions)
 

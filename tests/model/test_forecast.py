@@ -26,7 +26,10 @@ def reference_horizon(spec: Spec, n: int, seed: int, pinned: tuple[int, float] |
     n_t, n_d = spec.beta_mean.shape
     log_h0 = spec.log_h0_mu + spec.log_h0_sd * rng.standard_normal((n, n_t))
     beta = spec.beta_mean + spec.beta_sd * rng.standard_normal((n, n_t, n_d))
-    sd = np.exp(np.log([d.sd_median for d in spec.drivers]) + np.array([d.sd_log_sd for d in spec.drivers]) * rng.standard_normal((n, n_d)))
+    sd = np.exp(
+        np.log([d.sd_median for d in spec.drivers])
+        + np.array([d.sd_log_sd for d in spec.drivers]) * rng.standard_normal((n, n_d))
+    )
     rho = np.array([d.rho for d in spec.drivers])
     x = sd * rng.standard_normal((n, n_d))
     weights = np.ones(n)
@@ -51,7 +54,9 @@ def reference_horizon(spec: Spec, n: int, seed: int, pinned: tuple[int, float] |
     return p * (weights / weights.mean())[:, None]
 
 
-def test_no_evidence_forecast_is_the_reference_class_process(forecaster: Forecaster, prior_fit: az.InferenceData) -> None:
+def test_no_evidence_forecast_is_the_reference_class_process(
+    forecaster: Forecaster, prior_fit: az.InferenceData
+) -> None:
     fitted = forecaster.forecast_curves(prior_fit, AS_OF, HORIZON).horizon_draws()
     reference = reference_horizon(forecaster.spec, 20000, seed=1)
     for s in range(4):
@@ -65,7 +70,9 @@ def test_later_as_of_gives_lower_chance_of_any_ending(forecaster: Forecaster, pr
     assert later < early - 0.01
 
 
-def test_curves_start_at_the_known_state_and_bracket_their_mean(forecaster: Forecaster, prior_fit: az.InferenceData) -> None:
+def test_curves_start_at_the_known_state_and_bracket_their_mean(
+    forecaster: Forecaster, prior_fit: az.InferenceData
+) -> None:
     curves = forecaster.forecast_curves(prior_fit, AS_OF, HORIZON, state="frozen")
     np.testing.assert_allclose(curves.mean[0], [0, 0, 1, 0])
     assert curves.dates[0] == AS_OF and curves.dates[-1] == HORIZON
@@ -73,7 +80,9 @@ def test_curves_start_at_the_known_state_and_bracket_their_mean(forecaster: Fore
     np.testing.assert_allclose(curves.mean.sum(axis=1), 1.0, atol=1e-9)
 
 
-def test_ceasefire_survives_at_its_collapse_and_deal_hazards(forecaster: Forecaster, prior_fit: az.InferenceData) -> None:
+def test_ceasefire_survives_at_its_collapse_and_deal_hazards(
+    forecaster: Forecaster, prior_fit: az.InferenceData
+) -> None:
     """Without driver effects, P(ceasefire on the horizon) from ceasefire is the survival
     E[exp(-(h_cw + h_cd) T)] plus the small chance of collapsing and returning."""
     no_drivers = prior_fit.copy()
@@ -106,7 +115,9 @@ def test_an_item_reported_after_the_as_of_date_changes_nothing(forecaster: Forec
 
 
 def test_driver_summary_reports_level_change_and_trend(forecaster: Forecaster) -> None:
-    items = [make_item(f"r{k}", AS_OF - timedelta(weeks=4 - k), signal=0.5 * k, sd=0.2, reliability=0.95) for k in range(5)]
+    items = [
+        make_item(f"r{k}", AS_OF - timedelta(weeks=4 - k), signal=0.5 * k, sd=0.2, reliability=0.95) for k in range(5)
+    ]
     idata = forecaster.fit(forecaster.readings(items, AS_OF), seed=SEED)
     summary = forecaster.driver_summary(idata, AS_OF)
     assert set(summary) == set(forecaster.spec.driver_ids)

@@ -36,6 +36,9 @@ def test_week_is_the_grid_week_of_the_event_date(spec: Spec) -> None:
 
 
 def test_mixed_drivers_in_a_cluster_are_rejected(spec: Spec) -> None:
-    items = [make_item("a", date(2025, 6, 2), cluster="c"), make_item("b", date(2025, 6, 2), "russia_flexibility", cluster="c")]
+    items = [
+        make_item("a", date(2025, 6, 2), cluster="c"),
+        make_item("b", date(2025, 6, 2), "russia_flexibility", cluster="c"),
+    ]
     with pytest.raises(ValueError, match="mixes drivers"):
         readings(items, spec, AS_OF)
