@@ -17,7 +17,7 @@ import arviz as az
 import numpy as np
 import pymc as pm
 
-from forecast.model.joint import FREE_VARS, build_model, capacity_for, distinct_rows, reading_data
+from forecast.model.joint import FREE_VARS, build_model, evidence_data
 from forecast.model.process import (
     STATES,
     generator,
@@ -169,6 +169,7 @@ class Forecaster:
         self._compile(capacity)
 
     def _compile(self, capacity: int) -> None:
+        """Build the model and NUTS step once; beyond ``capacity`` distinct readings the per-cell table is used."""
         self.capacity = capacity
         self.model = build_model(self.spec, empty_readings(), capacity)
         with self.model:
@@ -181,10 +182,7 @@ class Forecaster:
 
     def fit(self, evidence: Readings, seed: int = 0) -> az.InferenceData:
         """Posterior draws given the readings (already filtered to an as-of date)."""
-        n_distinct = len(distinct_rows(evidence)[0])
-        if n_distinct > self.capacity:
-            self._compile(capacity_for(n_distinct))
-        pm.set_data(reading_data(evidence, self.spec, self.capacity), model=self.model)
+        pm.set_data(evidence_data(evidence, self.spec, self.capacity), model=self.model)
         self._step.sampling_state = copy.deepcopy(self._untuned)
         return pm.sample(
             draws=self.draws,
