@@ -195,7 +195,7 @@ def build_model(spec: Spec, readings: Readings, capacity: int | None = None) -> 
         # driver paths in whitened coordinates z: x = mean + (sd / median sd) * map @ z. Their AR(1)
         # prior enters as a potential on x plus the log-Jacobian weeks * log(sd) of z -> x given sd.
         z = pm.Flat("driver_z", dims=("week", "driver"))
-        paths = (data["driver_map"] * z.T[:, None, :]).sum(axis=-1).T * (driver_sd / sd_median)  # (week, driver)
+        paths = pt.matmul(data["driver_map"], z.T[:, :, None])[:, :, 0].T * (driver_sd / sd_median)  # (week, driver)
         x = pm.Deterministic("x", data["driver_mean"] + paths, dims=("week", "driver"))
         log_jacobian = spec.weeks * pt.log(driver_sd).sum()
         pm.Potential("driver_prior", _ar_logp(x, rho, driver_sd) + log_jacobian)
