@@ -3,7 +3,9 @@
 The posterior without event j is the full posterior reweighted by ``1 / p(y_j | draw)``, so the
 log weights are minus that event's log-likelihood per draw; PSIS (Vehtari et al. 2024) smooths the
 largest weights and its Pareto k says whether the reweighting can be trusted. Events with k above
-the threshold are refitted without the event (through the caller's callback) instead.
+the threshold are refitted without the event (through the caller's callback) instead. An infinite k
+arises when many draws tie at the mixture's noise plateau (the event read as noise in those draws,
+so their weights are equal and the tail fit degenerates); it is treated as too high.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from datetime import date
 import arviz as az
 import numpy as np
 
-from forecast.model.fit import Curves, forecast_curves, stacked
+from forecast.model.fit import Curves, Forecaster, forecast_curves, stacked
 from forecast.model.readings import Readings, reading_log_lik
 from forecast.model.spec import Spec
 
@@ -62,7 +64,7 @@ def attribution(
     smoothed, k = az.psislw(-log_lik.T, reff=_relative_ess(idata))
     out = {}
     for j, event in enumerate(evidence.event):
-        refitted = bool(k[j] > k_threshold and refit is not None)
+        refitted = bool(not k[j] <= k_threshold and refit is not None)  # inf (tied weights) counts as too high
         if refitted:
             without = forecast_curves(refit(event), spec, as_of, horizon, state).horizon_draws().mean(axis=0)
         else:
@@ -74,3 +76,20 @@ def attribution(
             refitted=refitted,
         )
     return out
+
+
+def attribute(
+    forecaster: Forecaster,
+    idata: az.InferenceData,
+    evidence: Readings,
+    as_of: date,
+    horizon: date,
+    state: str = "war",
+    seed: int = 0,
+) -> dict[str, EventImpact]:
+    """:func:`attribution` with the forecaster's own refit (same seed, the event left out) as fallback."""
+
+    def refit(event: str) -> az.InferenceData:
+        return forecaster.fit(evidence.without(event), seed=seed)
+
+    return attribution(idata, forecaster.spec, evidence, as_of, horizon, state, refit=refit)

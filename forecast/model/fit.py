@@ -162,7 +162,7 @@ class Forecaster:
         draws: int = 1000,
         tune: int = 1000,
         chains: int = 2,
-        target_accept: float = 0.9,
+        target_accept: float = 0.8,
     ) -> None:
         self.spec = spec
         self.draws, self.tune, self.chains, self.target_accept = draws, tune, chains, target_accept
@@ -195,6 +195,10 @@ class Forecaster:
             progressbar=False,
             compute_convergence_checks=False,
         )
+
+    def fit_items(self, items: list[Item], as_of: date, seed: int = 0) -> az.InferenceData:
+        """Filter the items to ``as_of``, merge clusters and fit (the current state is post-processing)."""
+        return self.fit(self.readings(items, as_of), seed=seed)
 
     def forecast_curves(self, idata: az.InferenceData, as_of: date, horizon: date, state: str = "war") -> Curves:
         return forecast_curves(idata, self.spec, as_of, horizon, state)
