@@ -26,11 +26,6 @@ FREE_VARS: tuple[str, ...] = ("log_h0_z", "beta_z", "driver_sd_z", "driver_z")
 DEFAULT_CAPACITY = 256
 
 
-def capacity_for(n: int, minimum: int = 64) -> int:
-    """Padded length for n (distinct) readings: a power of two, so capacities are few and shapes rarely change."""
-    return max(minimum, 1 << int(np.ceil(np.log2(max(n, 1)))))
-
-
 def distinct_rows(readings: Readings) -> tuple[np.ndarray, np.ndarray]:
     """Indices of the distinct readings and how often each occurs: identical readings (same driver,
     week, signal, sd and reliability) have identical likelihood terms, so a count weight is exact."""

@@ -8,9 +8,10 @@ import arviz as az
 import numpy as np
 from scipy.stats import lognorm, norm
 
+from forecast.model.drivers import ar_matrix
 from forecast.model.fit import Forecaster, stacked
-from forecast.model.joint import build_model
-from forecast.model.readings import Item, readings
+from forecast.model.joint import build_model, whitening
+from forecast.model.readings import Item, empty_readings, readings
 from forecast.model.spec import Spec
 from tests.model.conftest import AS_OF, SEED, START, make_item, mc_error
 
@@ -56,3 +57,14 @@ def test_a_driver_level_posterior_matches_quadrature(forecaster: Forecaster) -> 
     assert abs(level.mean() - mean) < 4 * mc_error(level, idata)
     assert abs(level.std() / spread - 1) < 0.08
     assert az.rhat(idata.posterior["x"]).max() < 1.02
+
+
+def test_whitening_without_readings_is_the_stationary_ar_prior(spec: Spec) -> None:
+    """No readings: mean 0 and map @ map.T = the AR(1) covariance, so x = sd * map @ z is the prior."""
+    maps = whitening(empty_readings(), spec)
+    assert np.all(maps["driver_mean"] == 0)
+    for d, driver in enumerate(spec.drivers):
+        lags = np.abs(np.subtract.outer(np.arange(spec.weeks), np.arange(spec.weeks)))
+        np.testing.assert_allclose(maps["driver_map"][d] @ maps["driver_map"][d].T, driver.rho**lags, atol=1e-10)
+        a = ar_matrix(driver.rho, spec.weeks)
+        np.testing.assert_allclose(a @ a.T, driver.rho**lags, atol=1e-10)
