@@ -1,10 +1,11 @@
 """The PyMC model of version 2: baseline hazards, link coefficients, latent drivers, readings.
 
-Parameters grow with weeks x drivers (and transitions x drivers), never with readings. Every
-parameter is non-centred (standard normals mapped through fixed affine maps), so the prior is an
-isotropic Gaussian and NUTS needs few steps when the evidence is sparse. The readings enter through
-``pm.Data`` padded to a capacity with a mask, so a new as-of date or new evidence swaps values
-without recompiling.
+Parameters grow with weeks x drivers (and transitions x drivers), never with readings. The hazard
+and link parameters are non-centred standard normals; the driver paths are sampled in data-whitened
+coordinates (:func:`whitening`): exactly the non-centred form with no readings, and rescaled so that a
+week pinned by many readings is not a needle for NUTS. The readings enter through ``pm.Data``: up to a
+capacity of distinct readings as exact padded rows, beyond it as a per-cell Hermite table, so a new
+as-of date or new evidence swaps values without recompiling.
 
 There is no likelihood term for the observed survival of the current state: the state at the as-of
 date is conditioned on as known and, by the Markov property, the future depends only on it and on the
