@@ -1,0 +1,95 @@
+"""What moved the forecast: leave-one-event-out by Pareto-smoothed importance sampling.
+
+The posterior without event j is the full posterior reweighted by ``1 / p(y_j | draw)``, so the
+log weights are minus that event's log-likelihood per draw; PSIS (Vehtari et al. 2024) smooths the
+largest weights and its Pareto k says whether the reweighting can be trusted. Events with k above
+the threshold are refitted without the event (through the caller's callback) instead. An infinite k
+arises when many draws tie at the mixture's noise plateau (the event read as noise in those draws,
+so their weights are equal and the tail fit degenerates); it is treated as too high.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+import arviz as az
+import numpy as np
+
+from forecast.model.fit import Curves, Forecaster, forecast_curves, stacked
+from forecast.model.readings import Readings, reading_log_lik
+from forecast.model.spec import Spec
+
+K_THRESHOLD = 0.7
+
+
+@dataclass(frozen=True)
+class EventImpact:
+    """Full forecast minus the forecast without the event, per outcome, on the horizon date."""
+
+    event: str
+    impact: dict[str, float]
+    pareto_k: float
+    refitted: bool
+
+
+def event_log_lik(idata: az.InferenceData, spec: Spec, evidence: Readings) -> np.ndarray:
+    """(draws, events): each event's log-likelihood contribution per posterior draw."""
+    return reading_log_lik(evidence, stacked(idata, "x"), spec.noise_sd)
+
+
+def _relative_ess(idata: az.InferenceData) -> float:
+    """ESS / n of the log-likelihood-free parameters, a conservative reff for PSIS."""
+    n = idata.posterior.sizes["chain"] * idata.posterior.sizes["draw"]
+    ess = az.ess(idata.posterior[["x"]], method="mean")["x"].values
+    return float(np.clip(np.median(ess) / n, 0.05, 1.0))
+
+
+def attribution(
+    idata: az.InferenceData,
+    spec: Spec,
+    evidence: Readings,
+    as_of: date,
+    horizon: date,
+    state: str = "war",
+    refit: Callable[[str], az.InferenceData] | None = None,
+    k_threshold: float = K_THRESHOLD,
+) -> dict[str, EventImpact]:
+    """Impact of each event on the horizon chances; ``refit(event)`` is called when PSIS is unreliable."""
+    full: Curves = forecast_curves(idata, spec, as_of, horizon, state)
+    per_draw = full.horizon_draws()
+    full_mean = per_draw.mean(axis=0)
+    log_lik = event_log_lik(idata, spec, evidence)
+    smoothed, k = az.psislw(-log_lik.T, reff=_relative_ess(idata))
+    out = {}
+    for j, event in enumerate(evidence.event):
+        refitted = bool(not k[j] <= k_threshold and refit is not None)  # inf (tied weights) counts as too high
+        if refitted:
+            without = forecast_curves(refit(event), spec, as_of, horizon, state).horizon_draws().mean(axis=0)
+        else:
+            without = np.exp(smoothed[j]) @ per_draw
+        out[event] = EventImpact(
+            event=event,
+            impact={s: float(full_mean[i] - without[i]) for i, s in enumerate(full.states)},
+            pareto_k=float(k[j]),
+            refitted=refitted,
+        )
+    return out
+
+
+def attribute(
+    forecaster: Forecaster,
+    idata: az.InferenceData,
+    evidence: Readings,
+    as_of: date,
+    horizon: date,
+    state: str = "war",
+    seed: int = 0,
+) -> dict[str, EventImpact]:
+    """:func:`attribution` with the forecaster's own refit (same seed, the event left out) as fallback."""
+
+    def refit(event: str) -> az.InferenceData:
+        return forecaster.fit(evidence.without(event), seed=seed)
+
+    return attribution(idata, forecaster.spec, evidence, as_of, horizon, state, refit=refit)

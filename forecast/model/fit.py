@@ -1,0 +1,207 @@
+"""Compile once, fit per as-of date, and turn posterior draws into forecasts and driver summaries.
+
+:class:`Forecaster` holds one compiled model and one NUTS step for a question. Each fit swaps the
+readings through ``pm.Data`` (padded to a capacity, so shapes stay fixed), restores the step's
+untuned state and samples with a fixed seed, so the same data and seed give identical draws.
+The as-of date and the current state never enter the model: forecasts are post-processing of the
+draws (the driver grid already continues past the as-of date as the AR continuation).
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from datetime import date
+
+import arviz as az
+import numpy as np
+import pymc as pm
+
+from forecast.model.joint import FREE_VARS, build_model, evidence_data
+from forecast.model.process import (
+    STATES,
+    generator,
+    state_index,
+    state_probabilities,
+    step_dates,
+    step_years,
+)
+from forecast.model.readings import Item, Readings, empty_readings, readings
+from forecast.model.spec import Spec
+
+QUANTILES = (0.05, 0.95)
+TREND_PROBABILITY = 0.75
+TREND_MIN_CHANGE = 0.1
+
+
+@dataclass(frozen=True, eq=False)
+class Curves:
+    """Weekly forecast curves from the as-of date to the horizon.
+
+    ``draws`` is (n_draws, n_dates, 4): P(state at date) per posterior draw; ``mean``/``low``/``high``
+    are (n_dates, 4) over draws (low/high the 5% and 95% quantiles: how unsure the chance itself is).
+    """
+
+    dates: tuple[date, ...]
+    states: tuple[str, ...]
+    draws: np.ndarray
+    mean: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+
+    def horizon(self) -> dict[str, float]:
+        """Mean chance of each state on the horizon date."""
+        return {s: float(self.mean[-1, i]) for i, s in enumerate(self.states)}
+
+    def horizon_draws(self) -> np.ndarray:
+        """(n_draws, 4) chances on the horizon date, per draw."""
+        return self.draws[:, -1, :]
+
+
+@dataclass(frozen=True)
+class DriverSummary:
+    """A driver at the as-of week and its change over the last four weeks (posterior mean, 90% interval)."""
+
+    driver: str
+    level: float
+    level_low: float
+    level_high: float
+    change: float
+    change_low: float
+    change_high: float
+    trend: str
+
+
+@dataclass(frozen=True)
+class Diagnostics:
+    """Convergence over the sampled (free) parameters."""
+
+    rhat_max: float
+    ess_bulk_min: float
+    divergences: int
+
+
+def stacked(idata: az.InferenceData, name: str) -> np.ndarray:
+    """A posterior variable with chains and draws flattened into the first axis."""
+    values = idata.posterior[name].values
+    return values.reshape((-1,) + values.shape[2:])
+
+
+def hazards_at(idata: az.InferenceData, weeks: np.ndarray) -> np.ndarray:
+    """Per-year hazards (draws, len(weeks), transitions) at the given grid weeks."""
+    log_h0, beta, x = stacked(idata, "log_h0"), stacked(idata, "beta"), stacked(idata, "x")
+    return np.exp(log_h0[:, None, :] + np.einsum("swd,std->swt", x[:, weeks, :], beta))
+
+
+def forecast_curves(idata: az.InferenceData, spec: Spec, as_of: date, horizon: date, state: str = "war") -> Curves:
+    """P(state) on every week from ``as_of`` (known ``state``) to ``horizon``, per draw and summarised."""
+    if horizon >= spec.end:
+        raise ValueError(f"horizon {horizon} is past the grid's end {spec.end}")
+    dates = step_dates(as_of, horizon)
+    weeks = np.array([spec.week_of(d) for d in dates[:-1]])
+    q = generator(hazards_at(idata, weeks), spec.transitions)
+    draws = state_probabilities(q, step_years(dates), state_index(state))
+    low, high = np.quantile(draws, QUANTILES, axis=0)
+    return Curves(dates=tuple(dates), states=STATES, draws=draws, mean=draws.mean(axis=0), low=low, high=high)
+
+
+def trend_word(change: np.ndarray) -> str:
+    """rising / falling if the change is positive (negative) with probability >= 0.75 and its mean
+    magnitude is at least 0.1 sd; steady otherwise."""
+    mean = float(change.mean())
+    if abs(mean) < TREND_MIN_CHANGE:
+        return "steady"
+    if np.mean(change > 0) >= TREND_PROBABILITY:
+        return "rising"
+    if np.mean(change < 0) >= TREND_PROBABILITY:
+        return "falling"
+    return "steady"
+
+
+def driver_summary(idata: az.InferenceData, spec: Spec, as_of: date) -> dict[str, DriverSummary]:
+    """Each driver's level at the as-of week and its change from four weeks earlier."""
+    x = stacked(idata, "x")
+    now = spec.week_of(as_of)
+    before = max(now - 4, 0)
+    out = {}
+    for d, driver in enumerate(spec.driver_ids):
+        level, change = x[:, now, d], x[:, now, d] - x[:, before, d]
+        (lo, hi), (clo, chi) = np.quantile(level, QUANTILES), np.quantile(change, QUANTILES)
+        out[driver] = DriverSummary(
+            driver=driver,
+            level=float(level.mean()),
+            level_low=float(lo),
+            level_high=float(hi),
+            change=float(change.mean()),
+            change_low=float(clo),
+            change_high=float(chi),
+            trend=trend_word(change),
+        )
+    return out
+
+
+def diagnostics(idata: az.InferenceData) -> Diagnostics:
+    """R-hat max, bulk-ESS min and divergences over the free (non-centred) parameters."""
+    posterior = idata.posterior[list(FREE_VARS)]
+    rhat = az.rhat(posterior)
+    ess = az.ess(posterior, method="bulk")
+    return Diagnostics(
+        rhat_max=float(max(rhat[v].max() for v in FREE_VARS)),
+        ess_bulk_min=float(min(ess[v].min() for v in FREE_VARS)),
+        divergences=int(idata.sample_stats["diverging"].sum()),
+    )
+
+
+class Forecaster:
+    """One compiled model and NUTS step for a question, refitted per as-of date without recompiling."""
+
+    def __init__(
+        self,
+        spec: Spec,
+        capacity: int = 256,
+        draws: int = 1000,
+        tune: int = 1000,
+        chains: int = 2,
+        target_accept: float = 0.8,
+    ) -> None:
+        self.spec = spec
+        self.draws, self.tune, self.chains, self.target_accept = draws, tune, chains, target_accept
+        self._compile(capacity)
+
+    def _compile(self, capacity: int) -> None:
+        """Build the model and NUTS step once; beyond ``capacity`` distinct readings the per-cell table is used."""
+        self.capacity = capacity
+        self.model = build_model(self.spec, empty_readings(), capacity)
+        with self.model:
+            self._step = pm.NUTS(target_accept=self.target_accept)
+        self._untuned = copy.deepcopy(self._step.sampling_state)
+
+    def readings(self, items: list[Item], as_of: date) -> Readings:
+        """The readings known at ``as_of`` (look-ahead filtered, clusters merged)."""
+        return readings(items, self.spec, as_of)
+
+    def fit(self, evidence: Readings, seed: int = 0) -> az.InferenceData:
+        """Posterior draws given the readings (already filtered to an as-of date)."""
+        pm.set_data(evidence_data(evidence, self.spec, self.capacity), model=self.model)
+        self._step.sampling_state = copy.deepcopy(self._untuned)
+        return pm.sample(
+            draws=self.draws,
+            tune=self.tune,
+            chains=self.chains,
+            cores=1,
+            step=self._step,
+            random_seed=seed,
+            model=self.model,
+            progressbar=False,
+            compute_convergence_checks=False,
+        )
+
+    def fit_items(self, items: list[Item], as_of: date, seed: int = 0) -> az.InferenceData:
+        """Filter the items to ``as_of``, merge clusters and fit (the current state is post-processing)."""
+        return self.fit(self.readings(items, as_of), seed=seed)
+
+    def forecast_curves(self, idata: az.InferenceData, as_of: date, horizon: date, state: str = "war") -> Curves:
+        return forecast_curves(idata, self.spec, as_of, horizon, state)
+
+    def driver_summary(self, idata: az.InferenceData, as_of: date) -> dict[str, DriverSummary]:
+        return driver_summary(idata, self.spec, as_of)

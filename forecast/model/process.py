@@ -1,0 +1,78 @@
+"""The four-state process: generators from hazards and state probabilities by weekly matrix exponentials.
+
+States are ordered ``war, ceasefire, frozen, deal``; a transition's hazard (per year) is the rate of
+leaving its origin for its target. Within a step the hazards are constant, so the step's transition
+matrix is ``expm(Q * dt)`` exactly; over the horizon the steps multiply (piecewise-constant hazards).
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from itertools import pairwise
+
+import numpy as np
+from scipy.linalg import expm
+
+STATES: tuple[str, ...] = ("war", "ceasefire", "frozen", "deal")
+TRANSITIONS: tuple[tuple[str, str], ...] = (
+    ("war", "ceasefire"),
+    ("war", "deal"),
+    ("war", "frozen"),
+    ("ceasefire", "war"),
+    ("ceasefire", "deal"),
+    ("frozen", "war"),
+    ("frozen", "deal"),
+    ("deal", "war"),
+)
+DAYS_PER_YEAR = 365.25
+
+
+def transition_label(transition: tuple[str, str]) -> str:
+    """``"war->deal"``: the name used in YAML tables and coordinates."""
+    return f"{transition[0]}->{transition[1]}"
+
+
+def state_index(state: str) -> int:
+    """Position of a state in :data:`STATES` (raises on an unknown name)."""
+    if state not in STATES:
+        raise ValueError(f"unknown state {state!r}; expected one of {STATES}")
+    return STATES.index(state)
+
+
+def generator(hazards: np.ndarray, transitions: tuple[tuple[str, str], ...] = TRANSITIONS) -> np.ndarray:
+    """Generators Q (..., 4, 4) from hazards (..., n_transitions): off-diagonal rates, rows summing to zero."""
+    hazards = np.asarray(hazards, dtype=float)
+    q = np.zeros(hazards.shape[:-1] + (len(STATES), len(STATES)))
+    for t, (origin, target) in enumerate(transitions):
+        q[..., state_index(origin), state_index(target)] += hazards[..., t]
+    q[..., np.arange(len(STATES)), np.arange(len(STATES))] = -q.sum(axis=-1)
+    return q
+
+
+def step_dates(as_of: date, horizon: date) -> list[date]:
+    """Step boundaries: the as-of date, every seventh day after it, and the horizon exactly."""
+    if horizon <= as_of:
+        raise ValueError("horizon must be after the as-of date")
+    n_full = (horizon - as_of).days // 7
+    dates = [as_of + timedelta(days=7 * k) for k in range(n_full + 1)]
+    return dates if dates[-1] == horizon else [*dates, horizon]
+
+
+def step_years(dates: list[date]) -> np.ndarray:
+    """Length in years of each step between consecutive boundaries."""
+    return np.array([(b - a).days for a, b in pairwise(dates)]) / DAYS_PER_YEAR
+
+
+def state_probabilities(q: np.ndarray, dt: np.ndarray, start: int) -> np.ndarray:
+    """P(state) at every step boundary (..., n_steps + 1, 4) from a known start state.
+
+    ``q`` is (..., n_steps, 4, 4), one generator per step, ``dt`` the step lengths in years.
+    """
+    steps = expm(q * dt[:, None, None])
+    p = np.zeros(q.shape[:-3] + (len(STATES),))
+    p[..., start] = 1.0
+    out = [p]
+    for k in range(q.shape[-3]):
+        p = np.einsum("...i,...ij->...j", p, steps[..., k, :, :])
+        out.append(p)
+    return np.clip(np.stack(out, axis=-2), 0.0, 1.0)

@@ -1,0 +1,89 @@
+"""The plain description of one question's model: grid, drivers, transitions and priors."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+import numpy as np
+
+from forecast.model.drivers import Driver, Links, load_drivers, load_links
+from forecast.model.process import TRANSITIONS, transition_label
+
+
+@dataclass(frozen=True, eq=False)
+class Spec:
+    """Everything fixed over a question: the weekly grid, the drivers and the priors.
+
+    ``log_h0_mu``/``log_h0_sd`` are (n_transitions,) per-year log hazards at typical driver levels;
+    ``beta_mean``/``beta_sd`` are (n_transitions, n_drivers). The grid runs from ``start`` for
+    ``weeks`` weeks and never changes with the as-of date or the data, so nothing recompiles.
+    """
+
+    start: date
+    weeks: int
+    drivers: tuple[Driver, ...]
+    log_h0_mu: np.ndarray
+    log_h0_sd: np.ndarray
+    beta_mean: np.ndarray
+    beta_sd: np.ndarray
+    transitions: tuple[tuple[str, str], ...] = TRANSITIONS
+    noise_sd: float = 1.0
+
+    def __post_init__(self) -> None:
+        n_t, n_d = len(self.transitions), len(self.drivers)
+        if np.shape(self.log_h0_mu) != (n_t,) or np.shape(self.log_h0_sd) != (n_t,):
+            raise ValueError("log_h0_mu and log_h0_sd must have one entry per transition")
+        if np.shape(self.beta_mean) != (n_t, n_d) or np.shape(self.beta_sd) != (n_t, n_d):
+            raise ValueError("beta_mean and beta_sd must be (transitions, drivers)")
+
+    @property
+    def driver_ids(self) -> tuple[str, ...]:
+        return tuple(d.id for d in self.drivers)
+
+    @property
+    def n_drivers(self) -> int:
+        return len(self.drivers)
+
+    @property
+    def transition_labels(self) -> tuple[str, ...]:
+        return tuple(transition_label(t) for t in self.transitions)
+
+    @property
+    def end(self) -> date:
+        """First day after the grid's last week."""
+        return self.start + timedelta(days=7 * self.weeks)
+
+    def week_of(self, day: date) -> int:
+        """Grid week holding ``day`` (clipped to the grid)."""
+        return int(np.clip((day - self.start).days // 7, 0, self.weeks - 1))
+
+
+def grid_weeks(start: date, end: date) -> int:
+    """Number of grid weeks from ``start`` so that the grid covers ``end``."""
+    return (end - start).days // 7 + 1
+
+
+def default_spec(
+    start: date,
+    end: date,
+    h0: dict[str, float],
+    h0_sd: float | dict[str, float] = 0.3,
+    links: Links | None = None,
+    drivers: tuple[Driver, ...] | None = None,
+) -> Spec:
+    """A spec with the default catalogue and link table; ``h0`` per transition label, per year (medians)."""
+    drivers = drivers if drivers is not None else load_drivers()
+    links = links if links is not None else load_links(drivers=tuple(d.id for d in drivers))
+    labels = [transition_label(t) for t in links.transitions]
+    sd = h0_sd if isinstance(h0_sd, dict) else dict.fromkeys(labels, h0_sd)
+    return Spec(
+        start=start,
+        weeks=grid_weeks(start, end),
+        drivers=tuple(drivers),
+        log_h0_mu=np.log([h0[label] for label in labels]),
+        log_h0_sd=np.array([sd[label] for label in labels], dtype=float),
+        beta_mean=links.mean,
+        beta_sd=links.sd,
+        transitions=links.transitions,
+    )
