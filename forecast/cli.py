@@ -27,12 +27,12 @@ from forecast.errors import InputError
 from forecast.inputs.load import load_evidence, load_kinds, load_question, reference_dir, split_by_date
 from forecast.inputs.scaffold import new_item_path, skeleton_id, skeleton_item, write_new_item
 from forecast.inputs.schema import Question, evidence_file_schema
-from forecast.model.inference import SamplerSettings
+from forecast.model.fit import SamplerSettings
 from forecast.pipeline import RunConfig, parse_every, run_dates, run_forecast
 from forecast.pipeline import backfill as run_weeks
+from forecast.process import STATES
 from forecast.reference import REFERENCE_CLASSES, fit_reference, no_evidence_probabilities, run_backtest, write_backtest
 from forecast.reference.backtest import verdict
-from forecast.reference.hazards import STATES
 from forecast.report import render_briefing
 from forecast.report.wep import format_number
 from forecast.results.summary import Estimate, Manifest, Summary
@@ -50,11 +50,12 @@ PriorsOpt = Annotated[Path, typer.Option("--priors", help="Question file, or fol
 EvidenceOpt = Annotated[Path, typer.Option("--evidence", help="Evidence folder (YAML at any depth).")]
 OutOpt = Annotated[Path, typer.Option("--out", help="Folder for run outputs.")]
 KindsOpt = Annotated[Path | None, typer.Option("--kinds", help="Evidence-kind catalogue (default: the shipped one).")]
-DrawsOpt = Annotated[int, typer.Option(min=100, help="Draws per chain and outcome condition.")]
+DrawsOpt = Annotated[int, typer.Option(min=100, help="Draws per chain.")]
 TuneOpt = Annotated[int, typer.Option(min=100, help="Tuning steps per chain.")]
 ChainsOpt = Annotated[int, typer.Option(min=2, help="Chains per outcome condition.")]
 
 Command = TypeVar("Command", bound=Callable[..., Any])
+DEFAULT = SamplerSettings()
 
 
 def _reports_problems(command: Command) -> Command:
@@ -98,7 +99,7 @@ def evidence_validate(
 ) -> None:
     """Check every evidence file; print each problem as file:line: field: message."""
     question = load_question(priors)
-    items = load_evidence(path, question, load_kinds(kinds, question.outcome_ids))
+    items = load_evidence(path, question, load_kinds(kinds))
     out.print(f"[green]OK[/green]: {len(items)} items in {path}")
 
 
@@ -112,7 +113,7 @@ def evidence_list(
 ) -> None:
     """Print the evidence as a table."""
     question = load_question(priors)
-    items = load_evidence(path, question, load_kinds(kinds, question.outcome_ids))
+    items = load_evidence(path, question, load_kinds(kinds))
     if as_of:
         items, _ = split_by_date(items, as_of.date())
     table = Table(title=f"{len(items)} evidence items")
@@ -141,12 +142,12 @@ def evidence_new(
 ) -> None:
     """Write a valid skeleton item of KIND into <evidence>/<YYYY-MM>/ (never overwrites)."""
     question = load_question(priors)
-    kinds = load_kinds(catalogue, question.outcome_ids)
+    kinds = load_kinds(catalogue)
     if kind not in kinds:
         raise typer.BadParameter(f"unknown kind {kind!r}; known kinds: {', '.join(sorted(kinds))}", param_hint="--kind")
     when = _day(day)
     name = item_id or skeleton_id(kind, when, cluster)
-    text = skeleton_item(name, kind, kinds[kind], when, question.outcome_ids, cluster)
+    text = skeleton_item(name, kind, kinds[kind], when, cluster)
     path = write_new_item(new_item_path(evidence, when, name), text)
     load_evidence(path, question, kinds)  # the skeleton must validate as written
     out.print(f"Wrote {path}; fill in the TODO fields, then `forecast evidence validate`")
@@ -183,9 +184,9 @@ def run(
     evidence: EvidenceOpt = Path("evidence"),
     out_dir: OutOpt = Path("reports"),
     seed: Annotated[int | None, typer.Option(help="Random seed (default: the as-of date as YYYYMMDD).")] = None,
-    draws: DrawsOpt = 1000,
-    tune: TuneOpt = 1000,
-    chains: ChainsOpt = 2,
+    draws: DrawsOpt = DEFAULT.draws,
+    tune: TuneOpt = DEFAULT.tune,
+    chains: ChainsOpt = DEFAULT.chains,
     force: Annotated[bool, typer.Option(help="Replace an existing run for this date.")] = False,
     briefing: Annotated[bool, typer.Option(help="Render briefing.html and briefing.pdf.")] = True,
     kinds: KindsOpt = None,
@@ -203,10 +204,8 @@ def run(
         force=force,
         briefing=briefing,
     )
-    with err.status("Loading inputs and compiling the model...") as status:
-        run_dir, summary = run_forecast(
-            config, command=_command_line(), on_condition=lambda k: status.update(f"Sampling given outcome '{k}'...")
-        )
+    with err.status("Loading inputs, compiling the model, sampling (NUTS) and forecasting each week..."):
+        run_dir, summary = run_forecast(config, command=_command_line())
     print_summary(summary, run_dir)
 
 
@@ -214,7 +213,10 @@ def print_summary(summary: Summary, run_dir: Path) -> None:
     """Forecast table, what was left out, and every sampler warning."""
     labels = {o.id: o.label for o in summary.question.outcomes}
     excluded = summary.excluded_after_as_of
-    out.print(f"{len(summary.evidence)} items used as of {summary.as_of}; {len(excluded)} dated after it left out")
+    out.print(
+        f"{len(summary.evidence_items)} items ({len(summary.evidence)} events) reported by {summary.as_of} used; "
+        f"{len(excluded)} reported after it left out"
+    )
     if excluded:
         out.print("  left out: " + ", ".join(excluded), markup=False)
     table = Table(title=f"Forecast for {summary.horizon} (run {summary.run_id})")
@@ -245,9 +247,9 @@ def backfill(
     seed: Annotated[
         int | None, typer.Option(help="One seed for every week (default: each as-of date, YYYYMMDD).")
     ] = None,
-    draws: DrawsOpt = 1000,
-    tune: TuneOpt = 1000,
-    chains: ChainsOpt = 2,
+    draws: DrawsOpt = DEFAULT.draws,
+    tune: TuneOpt = DEFAULT.tune,
+    chains: ChainsOpt = DEFAULT.chains,
     force: Annotated[bool, typer.Option(help="Re-run dates already recorded, replacing them.")] = False,
     briefing: Annotated[bool, typer.Option(help="Render each week's briefing.html and briefing.pdf.")] = True,
 ) -> None:

@@ -1,8 +1,8 @@
 """The pipeline: inputs -> posterior -> summary -> run folder and history row, for one date or many.
 
 ``run_forecast`` is one weekly run; ``backfill`` repeats it over a range of dates with one
-compiled model (the kind catalogue fixes every shape, so each week only swaps its evidence
-through ``pm.Data``), so a backfilled week equals the single run of that date. Where and how the
+compiled model (the question's weekly grid fixes every shape, so each week only swaps its
+readings through ``pm.Data``), so a backfilled week equals the single run of that date. Where and how the
 outputs are written is :mod:`forecast.store.runs`; what they hold is :mod:`forecast.results`.
 """
 
@@ -12,7 +12,7 @@ import hashlib
 import json
 import platform
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from importlib import metadata
@@ -21,6 +21,7 @@ from pathlib import Path
 import arviz as az
 import pandas as pd
 
+from forecast.errors import InputError
 from forecast.inputs.load import (
     LocatedItem,
     default_kinds_path,
@@ -29,18 +30,40 @@ from forecast.inputs.load import (
     load_kinds,
     load_question,
     question_path,
+    reference_dir,
     split_by_date,
 )
 from forecast.inputs.schema import Kind, Question
-from forecast.model.design import EvidenceArrays, build_arrays
-from forecast.model.inference import SAMPLER_NAME, Forecaster, SamplerSettings
+from forecast.model.attribution import attribute
+from forecast.model.drivers import Driver, links_from_table, load_drivers
+from forecast.model.fit import Forecaster, SamplerSettings
+from forecast.model.readings import Item, Readings
+from forecast.model.spec import Spec, question_spec
+from forecast.reference import HazardTable, fit_reference, no_evidence_probabilities
 from forecast.report import render_briefing
-from forecast.results.posterior import diagnostics, evidence_impacts, evidence_items, outcome_forecasts
-from forecast.results.summary import INTERVAL, Diagnostics, Manifest, SamplerRecord, Summary
+from forecast.results.posterior import (
+    curve_points,
+    driver_states,
+    event_impacts,
+    evidence_entries,
+    horizon_estimates,
+    reference_summary,
+    sampler_checks,
+)
+from forecast.results.summary import (
+    INTERVAL,
+    Diagnostics,
+    Estimate,
+    Manifest,
+    SamplerRecord,
+    StateRecord,
+    Summary,
+)
 from forecast.store.history import Record
 from forecast.store.runs import RunExists, existing_run, write_run
 
 _EVERY = re.compile(r"^\s*(\d+)\s*([dw])\s*$", re.IGNORECASE)
+SAMPLER_NAME = "NUTS (PyMC), drivers in data-whitened coordinates; attribution by PSIS (ArviZ)"
 
 
 @dataclass(frozen=True)
@@ -63,29 +86,93 @@ class RunConfig:
 
 @dataclass(frozen=True)
 class Inputs:
-    """Everything a run reads, validated."""
+    """Everything a run reads, validated and resolved for its as-of date."""
 
     question: Question
     kinds: dict[str, Kind]
-    used: list[LocatedItem]
-    later: list[LocatedItem]
-    arrays: EvidenceArrays
+    drivers: tuple[Driver, ...]
+    hazards: HazardTable
+    used: list[LocatedItem]  # reported on or before the as-of date
+    later: list[LocatedItem]  # reported after it: left out
+    items: list[Item]  # the used readings, as the model takes them
+    state: StateRecord
     hashes: dict[str, str]
+
+    def spec(self) -> Spec:
+        """The model of the question (fixed over its span: one compile serves every as-of date)."""
+        log_mu = {r.transition: r.log_mu for r in self.hazards.rows}
+        log_sd = {r.transition: r.log_sd_used for r in self.hazards.rows}
+        links = links_from_table(
+            [link.model_dump() for link in self.question.links.table],
+            tuple(d.id for d in self.drivers),
+            default_sd=self.question.links.default_sd,
+        )
+        return question_spec(self.question.start, self.question.horizon, log_mu, log_sd, links, self.drivers)
 
 
 def load_inputs(config: RunConfig) -> Inputs:
-    """Load and validate the question, catalogue and evidence for ``config.as_of``."""
+    """Load and validate the question, catalogues, reference data and evidence for ``config.as_of``."""
     question = load_question(config.priors)
+    if not question.start <= config.as_of < question.horizon:
+        raise InputError(
+            question_path(config.priors),
+            None,
+            "start",
+            f"as-of date {config.as_of} is outside the question's span {question.start} .. {question.horizon}",
+        )
     kinds_path = config.kinds or default_kinds_path()
-    kinds = load_kinds(kinds_path, question.outcome_ids)
+    kinds = load_kinds(kinds_path)
     used, later = split_by_date(load_evidence(config.evidence, question, kinds), config.as_of)
-    arrays = build_arrays(question, kinds, [i.item for i in used], config.as_of)
-    return Inputs(question, kinds, used, later, arrays, input_hashes(config, kinds_path))
+    hazards = fit_reference(question.reference, config.as_of, reference_dir(config.priors))
+    return Inputs(
+        question,
+        kinds,
+        load_drivers(),
+        hazards,
+        used,
+        later,
+        model_items(used, kinds),
+        current_state(used, config.as_of),
+        input_hashes(config, kinds_path),
+    )
+
+
+def model_items(used: list[LocatedItem], kinds: dict[str, Kind]) -> list[Item]:
+    """The readings among the items (state changes are not readings), resolved against their kinds."""
+    out = []
+    for located in used:
+        item = located.item
+        reading = item.reading(kinds[item.kind])
+        if reading is not None:
+            out.append(
+                Item(
+                    item.id,
+                    item.date,
+                    item.reported,
+                    reading.driver,
+                    reading.signal,
+                    reading.sd,
+                    reading.reliability,
+                    item.cluster,
+                )
+            )
+    return out
+
+
+def current_state(used: list[LocatedItem], as_of: date) -> StateRecord:
+    """The state on the as-of date: the latest recorded transition on or before it, else war."""
+    changes = sorted((i.item for i in used if i.item.is_transition and i.item.date <= as_of), key=lambda i: i.date)
+    if not changes:
+        return StateRecord(state="war")
+    last = changes[-1]
+    return StateRecord(state=str(last.state), since=last.date, item=last.id)
 
 
 def input_hashes(config: RunConfig, kinds_path: Path) -> dict[str, str]:
     """SHA-256 of every input file, keyed by a stable label (not the machine's absolute path)."""
+    reference = reference_dir(config.priors)
     files = {f"priors/{question_path(config.priors).name}": question_path(config.priors), "kinds.yaml": kinds_path}
+    files.update({f"priors/reference/{p.name}": p for p in sorted(reference.glob("*.csv"))})
     root = config.evidence if config.evidence.is_dir() else config.evidence.parent
     for path in evidence_files(config.evidence):
         files[f"evidence/{path.relative_to(root).as_posix()}"] = path
@@ -102,34 +189,62 @@ def run_id(as_of: date, hashes: dict[str, str], seed: int, settings: SamplerSett
     return f"{as_of.isoformat()}-{digest[:8]}"
 
 
-def build_summary(config: RunConfig, inputs: Inputs, idata: az.InferenceData) -> Summary:
-    """The ``summary.json`` document of this run."""
-    checks = diagnostics(idata)
+@dataclass(frozen=True)
+class Fit:
+    """One as-of date's posterior and what follows from it."""
+
+    idata: az.InferenceData
+    evidence: Readings
+    summary: Summary
+
+
+def fit_and_summarise(config: RunConfig, inputs: Inputs, forecaster: Forecaster) -> Fit:
+    """Sample, forecast every week to the horizon, attribute each event, and build ``summary.json``."""
+    question, as_of, seed = inputs.question, config.as_of, config.run_seed
+    evidence = forecaster.readings(inputs.items, as_of)
+    idata = forecaster.fit(evidence, seed=seed)
+    state = inputs.state.state
+    curves = forecaster.forecast_curves(idata, as_of, question.horizon, state)
+    impacts = attribute(forecaster, idata, evidence, as_of, question.horizon, state, seed=seed, curves=curves)
+    rhat, ess, divergences, warnings = sampler_checks(idata)
+    warnings += [
+        f"event {e}: Pareto k {v.pareto_k:.3f} > 0.7, refitted without it" for e, v in impacts.items() if v.refitted
+    ]
+    members: dict[str, list[str]] = {}
+    dates: dict[str, date] = {}
+    for item in inputs.items:
+        event = item.cluster or item.id
+        members.setdefault(event, []).append(item.id)
+        dates[event] = min(dates.get(event, item.date), item.date)
+    no_evidence = no_evidence_probabilities(inputs.hazards, state, as_of, question.horizon, seed=seed)
     settings = config.settings
-    log_ml = idata["mixture"]["log_marginal_likelihood"].values
-    return Summary(
-        run_id=run_id(config.as_of, inputs.hashes, config.run_seed, settings),
-        as_of=config.as_of,
-        horizon=inputs.question.horizon,
-        question=inputs.question,
+    summary = Summary(
+        run_id=run_id(as_of, inputs.hashes, seed, settings),
+        as_of=as_of,
+        horizon=question.horizon,
+        question=question,
         interval=INTERVAL,
-        outcomes=outcome_forecasts(idata),
+        state=inputs.state,
+        outcomes=horizon_estimates(curves, question.outcome_ids),
+        curves=curve_points(curves, question.outcome_ids),
+        drivers=driver_states(forecaster.driver_summary(idata, as_of), {d.id: d.description for d in inputs.drivers}),
+        reference=reference_summary(inputs.hazards, {k: Estimate(**v) for k, v in no_evidence.items()}),
         diagnostics=Diagnostics(
-            rhat_max=checks.rhat_max,
-            ess_bulk_min=checks.ess_bulk_min,
-            divergences=checks.divergences,
-            warnings=checks.warnings,
+            rhat_max=rhat,
+            ess_bulk_min=ess,
+            divergences=divergences,
+            warnings=warnings,
             sampler=SAMPLER_NAME,
             chains=settings.chains,
             draws=settings.draws,
             tune=settings.tune,
-            seed=config.run_seed,
-            log_marginal_likelihood=dict(zip(inputs.arrays.outcomes, map(float, log_ml), strict=True)),
+            seed=seed,
         ),
-        evidence=evidence_impacts(idata),
-        evidence_items=evidence_items(inputs.used, inputs.arrays.weight, config.evidence),
+        evidence=event_impacts(impacts, evidence, forecaster.spec.driver_ids, members, dates),
+        evidence_items=evidence_entries(inputs.used, inputs.kinds, config.evidence),
         excluded_after_as_of=[i.item.id for i in inputs.later],
     )
+    return Fit(idata, evidence, summary)
 
 
 def build_manifest(config: RunConfig, inputs: Inputs, command: str) -> Manifest:
@@ -148,33 +263,36 @@ def _render(folder: Path, history: list[Record]) -> None:
     render_briefing(folder, history=history)
 
 
+def compile_forecaster(inputs: Inputs, settings: SamplerSettings) -> Forecaster:
+    """The compiled model of the question: built once, refitted for every as-of date."""
+    return Forecaster(inputs.spec(), settings=settings)
+
+
 def run_forecast(
     config: RunConfig,
     command: str = "forecast run",
     forecaster: Forecaster | None = None,
-    on_condition: Callable[[str], None] | None = None,
     inputs: Inputs | None = None,
 ) -> tuple[Path, Summary]:
     """Run the forecast for ``config``, write its folder and history row; returns (run folder, summary).
 
     ``forecaster``: a compiled model to reuse, and ``inputs``: the inputs already loaded for
-    ``config`` (a backfill passes both, so each week is loaded and compiled once).
+    ``config`` (a backfill passes both, so each week is loaded once and the model compiled once).
     """
     inputs = inputs or load_inputs(config)
     reason = None if config.force else existing_run(config.out, config.as_of, inputs.question.id)
     if reason:
         raise RunExists(f"{reason}; pass --force to replace it")
-    forecaster = forecaster or Forecaster(inputs.question, inputs.arrays, config.settings)
-    idata = forecaster.fit(inputs.arrays, config.run_seed, on_condition)
-    summary = build_summary(config, inputs, idata)
+    forecaster = forecaster or compile_forecaster(inputs, config.settings)
+    fit = fit_and_summarise(config, inputs, forecaster)
     manifest = build_manifest(config, inputs, command)
 
     def write_posterior(path: Path) -> None:
-        idata.to_netcdf(str(path))
+        fit.idata.to_netcdf(str(path))
 
     render = _render if config.briefing else None
-    folder = write_run(config.out, summary, manifest, write_posterior, render, force=config.force)
-    return folder, summary
+    folder = write_run(config.out, fit.summary, manifest, write_posterior, render, force=config.force)
+    return folder, fit.summary
 
 
 def parse_every(text: str) -> timedelta:
@@ -216,6 +334,6 @@ def backfill(template: RunConfig, dates: list[date], command: str = "forecast ba
         if reason:
             yield Week(as_of, skipped=reason)
             continue
-        forecaster = forecaster or Forecaster(inputs.question, inputs.arrays, config.settings)
+        forecaster = forecaster or compile_forecaster(inputs, config.settings)
         folder, summary = run_forecast(config, command=command, forecaster=forecaster, inputs=inputs)
         yield Week(as_of, folder, summary)

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import yaml
 from forecast.backfill import backfill
-
 from forecast.model.inference import SamplerSettings
+
 from forecast.pipeline import RunConfig
 
 REPO = Path(__file__).resolve().parents[1]

@@ -1,21 +1,14 @@
-"""Shared fixtures: a small question and one compiled forecaster per session (helpers: tests/helpers.py)."""
+"""Shared fixtures (plain helpers: tests/helpers.py)."""
 
 from __future__ import annotations
 
-import numpy as np
+import logging
+
 import pytest
 
-from forecast.inputs.schema import Question
-from forecast.model.inference import Forecaster
-from tests.helpers import SMALL, make_arrays, make_question
 
-
-@pytest.fixture(scope="session")
-def question() -> Question:
-    return make_question()
-
-
-@pytest.fixture(scope="session")
-def forecaster(question: Question) -> Forecaster:
-    """Compiled once; tests swap evidence through pm.Data exactly as a backfill does."""
-    return Forecaster(question, make_arrays(np.zeros((1, 4))), SMALL)
+@pytest.fixture(scope="session", autouse=True)
+def quiet_pymc() -> None:
+    """PyMC's per-run INFO lines drown pytest's output; warnings still show."""
+    for name in ("pymc", "pymc.sampling.mcmc", "pymc.stats.convergence", "pytensor"):
+        logging.getLogger(name).setLevel(logging.ERROR)

@@ -65,20 +65,22 @@ def test_a_question_with_a_bad_field_names_it(priors: Path) -> None:
 def test_a_bad_kinds_catalogue_is_located(tmp_path: Path) -> None:
     kinds = tmp_path / "kinds.yaml"
     text = (REPO / "forecast" / "inputs" / "kinds.yaml").read_text()
-    kinds.write_text(text.replace("diagnosticity_sd: 0.5", "diagnosticity_sd: -1", 1))
-    line = next(i for i, row in enumerate(kinds.read_text().splitlines(), 1) if "diagnosticity_sd: -1" in row)
+    kinds.write_text(text.replace("  sd: 0.6", "  sd: -1", 1))
+    line = next(i for i, row in enumerate(kinds.read_text().splitlines(), 1) if "  sd: -1" in row)
     result = invoke("evidence", "validate", str(REPO / "evidence"), "--kinds", str(kinds))
-    assert_located_failure(result, f"{kinds}:{line}: diagnosticity_sd:")
+    assert_located_failure(result, f"{kinds}:{line}: sd:")
     kinds.write_text("statement: [unclosed\n")
     assert_located_failure(invoke("run", "--kinds", str(kinds), "--out", str(tmp_path)), f"{kinds}:", "invalid YAML")
 
 
 def test_report_of_a_folder_that_is_not_a_run(tmp_path: Path) -> None:
     assert_located_failure(invoke("report", str(tmp_path)), "summary.json: not found (is this a run folder?)")
-    (tmp_path / "summary.json").write_text('{"schema_version": 1, "as_of": "2025-11-26"')
+    (tmp_path / "summary.json").write_text('{"schema_version": 2, "as_of": "2025-11-26"')
     assert_located_failure(invoke("report", str(tmp_path)), "summary.json:1: invalid JSON")
-    (tmp_path / "summary.json").write_text('{"schema_version": 1, "as_of": "2025-11-26"}')
+    (tmp_path / "summary.json").write_text('{"schema_version": 2, "as_of": "2025-11-26"}')
     assert_located_failure(invoke("report", str(tmp_path)), "summary.json: run_id: Field required")
+    (tmp_path / "summary.json").write_text('{"schema_version": 1, "as_of": "2025-11-26"}')
+    assert_located_failure(invoke("report", str(tmp_path)), "summary.json: schema_version: 1 is not supported")
 
 
 def test_a_damaged_history_is_reported_not_raised(tmp_path: Path) -> None:
@@ -119,8 +121,10 @@ def test_evidence_new_writes_a_valid_skeleton_and_never_overwrites(tmp_path: Pat
     assert result.exit_code == 0, result.output
     path = tmp_path / "2025-12" / "2025-12-02-pokrovsk-fall.yaml"
     question = load_question(QUESTION)
-    [located] = load_evidence(path, question, load_kinds(None, question.outcome_ids))
+    kinds = load_kinds()
+    [located] = load_evidence(path, question, kinds)
     item = located.item
+    assert item.reading(kinds[item.kind]).signal == kinds["battlefield_gain"].signal  # the kind's default
     assert (item.kind, item.date.isoformat(), item.cluster, item.magnitude) == (
         "battlefield_gain",
         "2025-12-02",
@@ -130,8 +134,14 @@ def test_evidence_new_writes_a_valid_skeleton_and_never_overwrites(tmp_path: Pat
     before = path.read_bytes()
     assert_located_failure(invoke(*args), f"{path}: already exists; not overwritten")
     assert path.read_bytes() == before
-    statement = invoke("evidence", "new", "--kind", "statement", "--evidence", str(tmp_path), "--priors", str(QUESTION))
-    assert statement.exit_code == 0, statement.output
+    for kind in ("statement", "state_change", "strike"):  # no default reading, a transition, a zero default
+        result = invoke("evidence", "new", "--kind", kind, "--evidence", str(tmp_path), "--priors", str(QUESTION))
+        assert result.exit_code == 0, result.output
+    items = load_evidence(tmp_path, question, kinds)
+    assert {i.item.kind for i in items} == {"battlefield_gain", "statement", "state_change", "strike"}
+    neutral = [i.item for i in items if i.item.kind != "battlefield_gain"]
+    assert all(i.state in (None, "war") and (i.reading(kinds[i.kind]) is None or i.reading(kinds[i.kind]).signal == 0)
+               for i in neutral)  # an unedited skeleton moves nothing
     assert invoke("evidence", "new", "--kind", "rumour", "--evidence", str(tmp_path)).exit_code == 2
 
 

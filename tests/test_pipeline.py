@@ -1,4 +1,4 @@
-"""`forecast run` end to end on the shipped example: outputs, reproducibility, all-or-nothing."""
+"""`forecast run` end to end on the shipped example: outputs, reproducibility, no look-ahead, all-or-nothing."""
 
 from __future__ import annotations
 
@@ -13,18 +13,43 @@ from typer.testing import CliRunner
 
 from forecast.cli import app
 from forecast.errors import InputError
-from forecast.model.inference import SamplerSettings
 from forecast.pipeline import RunConfig, backfill, parse_every, run_dates, run_forecast
 from forecast.results.summary import Summary
 from forecast.store.history import HistoryStore
 from forecast.store.runs import RunExists
 from tests.helpers import REPO, run_config
 
-PLUMBING = SamplerSettings(draws=200, tune=200, chains=2)
+LATER_ITEM = """\
+- id: hypothetical-summit
+  date: 2025-11-25
+  reported: 2025-11-28
+  kind: talks_held
+  title: A summit reported only after the as-of date
+  source: test
+  reliability: confirmed
+  signal: 2.0
+"""
+CEASEFIRE = """\
+- id: ceasefire-agreed
+  date: 2025-11-20
+  kind: state_change
+  state: ceasefire
+  title: A general ceasefire takes effect along the line of contact
+  source: test
+  reliability: confirmed
+"""
 
 
 def config(out: Path, as_of: str | date = "2025-11-26", **kw) -> RunConfig:
-    return run_config(out, as_of, **{"settings": PLUMBING, **kw})
+    return run_config(out, as_of, **kw)
+
+
+def evidence_with(tmp_path: Path, name: str, text: str) -> Path:
+    """The shipped evidence plus one extra file."""
+    folder = tmp_path / "evidence"
+    shutil.copytree(REPO / "evidence", folder)
+    (folder / name).write_text(text)
+    return folder
 
 
 @pytest.fixture(scope="module")
@@ -38,30 +63,29 @@ def test_run_writes_contract_files(example_run):
     assert {p.name for p in run_dir.iterdir()} == {"summary.json", "manifest.json", "posterior.nc"}
     saved = json.loads((run_dir / "summary.json").read_text())
     assert saved == json.loads(summary.model_dump_json())
+    assert saved["schema_version"] == 2 and saved["state"] == {"state": "war", "since": None, "item": None}
     assert list(saved["outcomes"]) == ["deal", "ceasefire", "frozen", "war"]
-    assert sum(v["mean"] for v in saved["outcomes"].values()) == pytest.approx(1.0, abs=1e-9)
-    for value in saved["outcomes"].values():
+    assert sum(v["mean"] for v in saved["outcomes"].values()) == pytest.approx(1.0, abs=1e-6)
+    for key, value in saved["outcomes"].items():
         assert 0 <= value["low"] <= value["mean"] <= value["high"] <= 1
-    assert set(saved["diagnostics"]) >= {"rhat_max", "ess_bulk_min", "divergences", "warnings"}
-    assert len(saved["evidence"]) >= 20 and set(saved["evidence"]) == set(saved["evidence_items"])
+        curve = saved["curves"][key]
+        assert curve[0]["date"] == "2025-11-26" and curve[-1]["date"] == "2026-12-31"
+        assert curve[-1]["mean"] == pytest.approx(value["mean"])
+        assert all((date.fromisoformat(b["date"]) - date.fromisoformat(a["date"])).days <= 7
+                   for a, b in zip(curve, curve[1:], strict=False))
+    assert saved["curves"]["war"][0]["mean"] == pytest.approx(1.0)  # war is the state on the as-of date
+    assert set(saved["drivers"]) == {"diplomacy", "russia_flexibility", "ukraine_flexibility", "military_momentum",
+                                     "external_support"}
+    assert len(saved["reference"]["hazards"]) == 8
+    events = saved["evidence"]
+    assert events and {i for e in events.values() for i in e["items"]} <= set(saved["evidence_items"])
+    assert len(events["geneva-round"]["items"]) > 1  # reports of one event are one event
     manifest = json.loads((run_dir / "manifest.json").read_text())
     assert manifest["seed"] == 20251126
-    assert "priors/ukraine_2026.yaml" in manifest["inputs"] and "kinds.yaml" in manifest["inputs"]
+    assert {"priors/ukraine_2026.yaml", "kinds.yaml", "priors/reference/ucdp_prio_acd.csv"} <= set(manifest["inputs"])
     assert any(label.startswith("evidence/") for label in manifest["inputs"])
     idata = az.from_netcdf(run_dir / "posterior.nc")
-    assert set(idata.posterior["given"].values) == {"deal", "ceasefire", "frozen", "war"}
-    assert float(idata.mixture["weight"].sum()) == pytest.approx(1.0)
-
-
-def test_impacts_agree_with_moving_the_forecast(example_run):
-    """Items the analyst marked as pointing to war raise war; talks items lower it."""
-    _, summary = example_run
-    impacts, items = summary.evidence, summary.evidence_items
-    strikes = [i for i, meta in items.items() if meta.kind == "strike"]
-    talks = [i for i, meta in items.items() if meta.kind == "talks_held"]
-    assert strikes and talks
-    assert all(impacts[i]["war"] > 0 for i in strikes)
-    assert all(impacts[i]["war"] < 0 for i in talks)
+    assert idata.posterior["x"].shape[-1] == 5
 
 
 def test_same_seed_same_numbers(example_run, tmp_path):
@@ -72,31 +96,42 @@ def test_same_seed_same_numbers(example_run, tmp_path):
     assert again.run_id == first.run_id
 
 
-def test_later_items_are_left_out_and_reported(tmp_path):
+def test_an_item_reported_after_the_as_of_date_changes_nothing(example_run, tmp_path):
+    _, first = example_run
+    _, again = run_forecast(config(tmp_path / "out", evidence=evidence_with(tmp_path, "later.yaml", LATER_ITEM)))
+    assert "hypothetical-summit" in again.excluded_after_as_of
+    assert again.outcomes == first.outcomes and again.evidence == first.evidence
+
+
+def test_items_are_used_by_report_date(tmp_path):
     run_dir, summary = run_forecast(config(tmp_path, as_of="2025-11-21"))
     assert summary.excluded_after_as_of
-    assert all(meta.date <= date(2025, 11, 21) for meta in summary.evidence_items.values())
-    result = CliRunner().invoke(
-        app,
-        [
-            "run",
-            "--as-of",
-            "2025-11-21",
-            "--priors",
-            str(REPO / "priors"),
-            "--evidence",
-            str(REPO / "evidence"),
-            "--out",
-            str(tmp_path / "cli"),
-            "--draws",
-            "100",
-            "--tune",
-            "100",
-            "--no-briefing",
-        ],
-    )
+    assert all(meta.reported <= date(2025, 11, 21) for meta in summary.evidence_items.values())
+    seed_003 = [i for i in summary.excluded_after_as_of if i in ("us-ukraine-20-point-plan", "dmitriev-miami-round")]
+    assert len(seed_003) == 2  # the undated article describes December events: never used in November
+    args = ["run", "--as-of", "2025-11-21", "--priors", str(REPO / "priors"), "--evidence", str(REPO / "evidence"),
+            "--out", str(tmp_path / "cli"), "--draws", "100", "--tune", "100", "--chains", "2", "--no-briefing"]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
-    assert f"{len(summary.excluded_after_as_of)} dated after it left out" in result.output
+    assert f"{len(summary.excluded_after_as_of)} reported after it left out" in result.output
+
+
+def test_an_empty_evidence_folder_is_the_reference_class_forecast(tmp_path):
+    empty = tmp_path / "evidence"
+    empty.mkdir()
+    _, summary = run_forecast(config(tmp_path / "out", evidence=empty))
+    assert summary.evidence == {} and summary.evidence_items == {}
+    for key, value in summary.outcomes.items():
+        assert value.mean == pytest.approx(summary.reference.no_evidence[key].mean, abs=0.02)
+
+
+def test_a_recorded_ceasefire_is_the_state_the_forecast_starts_from(tmp_path):
+    evidence = evidence_with(tmp_path, "ceasefire.yaml", CEASEFIRE)
+    _, summary = run_forecast(config(tmp_path / "out", evidence=evidence))
+    assert summary.state.state == "ceasefire" and summary.state.since == date(2025, 11, 20)
+    assert summary.curves["ceasefire"][0].mean == pytest.approx(1.0)
+    assert summary.outcomes["ceasefire"].mean > 0.8  # the reference class: ceasefires rarely collapse within a year
+    assert "ceasefire-agreed" in summary.evidence_items and "ceasefire-agreed" not in summary.evidence
 
 
 def test_existing_run_refuses_without_force_and_bad_input_writes_nothing(example_run, tmp_path):
@@ -105,9 +140,7 @@ def test_existing_run_refuses_without_force_and_bad_input_writes_nothing(example
     before = {p: p.read_bytes() for p in (out / "2025-11-26").iterdir()}
     with pytest.raises(RunExists):
         run_forecast(config(out))
-    bad = tmp_path / "evidence"
-    shutil.copytree(REPO / "evidence", bad)
-    (bad / "broken.yaml").write_text("- id: x\n  date: 2025-11-20\n  kind: nonsense\n")
+    bad = evidence_with(tmp_path, "broken.yaml", "- id: x\n  date: 2025-11-20\n  kind: nonsense\n")
     with pytest.raises(InputError):
         run_forecast(config(out, evidence=bad, force=True))
     with pytest.raises(InputError):
@@ -119,24 +152,22 @@ def test_existing_run_refuses_without_force_and_bad_input_writes_nothing(example
 def test_cli_run_bad_input_exits_1_without_traceback(tmp_path):
     bad = tmp_path / "evidence"
     bad.mkdir()
-    (bad / "a.yaml").write_text("id: x\ndate: 2025-11-20\nkind: statement\ntitle: t\nsource: s\nreliability: 2\n")
-    result = CliRunner().invoke(
-        app,
-        [
-            "run",
-            "--as-of",
-            "2025-11-26",
-            "--priors",
-            str(REPO / "priors"),
-            "--evidence",
-            str(bad),
-            "--out",
-            str(tmp_path / "out"),
-        ],
+    (bad / "a.yaml").write_text(
+        "id: x\ndate: 2025-11-20\nkind: talks_held\ntitle: t\nsource: s\nreliability: 2\n"
+        "likelihood: {deal: 2, ceasefire: 1, frozen: 1, war: 0.5}\n"
     )
+    args = ["run", "--as-of", "2025-11-26", "--priors", str(REPO / "priors"), "--evidence", str(bad),
+            "--out", str(tmp_path / "out")]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 1
     assert "a.yaml:6: reliability: must be in (0, 1]" in result.output
+    assert "a.yaml:7: likelihood: `likelihood` (version 1) is retired" in result.output
     assert not (tmp_path / "out" / "2025-11-26").exists()
+
+
+def test_an_as_of_date_outside_the_question_is_refused(tmp_path):
+    with pytest.raises(InputError, match="outside the question's span"):
+        run_forecast(config(tmp_path, as_of="2027-01-05"))
 
 
 # Five runs two days apart, so each sees more of the example evidence (dated 19-26 Nov 2025).

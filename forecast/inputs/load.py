@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from forecast.errors import InputError, Problem
-from forecast.inputs.schema import EvidenceItem, Kind, Question
+from forecast.inputs.schema import DRIVER_IDS, EvidenceItem, Kind, Question
 from forecast.inputs.yamlio import Loc, LocatedData, load_yaml
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -84,8 +84,8 @@ def reference_dir(priors: Path) -> Path:
     return question_path(priors).parent / "reference"
 
 
-def load_kinds(path: Path | None = None, outcomes: list[str] | None = None) -> dict[str, Kind]:
-    """The kind catalogue; profiles must name exactly the question's outcomes when given."""
+def load_kinds(path: Path | None = None) -> dict[str, Kind]:
+    """The evidence-kind catalogue, every entry validated."""
     located = load_yaml(path or default_kinds_path())
     if not isinstance(located.data, dict):
         raise InputError(located.path, 1, "", "the kind catalogue must be a mapping")
@@ -93,18 +93,8 @@ def load_kinds(path: Path | None = None, outcomes: list[str] | None = None) -> d
     for kind_id, entry in located.data.items():
         kind, problems = _validate(Kind, located, entry, (kind_id,))
         errors += problems
-        if kind is None:
-            continue
-        if outcomes is not None and kind.profile is not None and set(kind.profile) != set(outcomes):
-            errors.append(
-                Problem(
-                    str(located.path),
-                    located.line_of((kind_id, "profile")),
-                    f"{kind_id}.profile",
-                    f"must name exactly the outcomes {outcomes}",
-                )
-            )
-        kinds[kind_id] = kind
+        if kind is not None:
+            kinds[kind_id] = kind
     if errors:
         raise InputError.of(errors)
     return kinds
@@ -121,7 +111,7 @@ def evidence_files(root: Path) -> list[Path]:
 
 def load_evidence(root: Path, question: Question, kinds: dict[str, Kind]) -> list[LocatedItem]:
     """Every evidence item under ``root``, validated; raises InputErrors listing all problems."""
-    context = {"outcomes": question.outcome_ids, "kinds": kinds}
+    context = {"outcomes": question.outcome_ids, "kinds": kinds, "drivers": DRIVER_IDS}
     items: list[LocatedItem] = []
     errors: list[Problem] = []
     first_seen: dict[str, LocatedItem] = {}
@@ -173,7 +163,7 @@ def _entries(located: LocatedData) -> list[tuple[Loc, Any]] | None:
 
 
 def split_by_date(items: list[LocatedItem], as_of: date) -> tuple[list[LocatedItem], list[LocatedItem]]:
-    """(items dated on or before ``as_of``, items dated after it)."""
-    kept = [i for i in items if i.item.date <= as_of]
-    later = [i for i in items if i.item.date > as_of]
+    """(items reported on or before ``as_of``, items reported after it): no look-ahead."""
+    kept = [i for i in items if i.item.reported <= as_of]
+    later = [i for i in items if i.item.reported > as_of]
     return kept, later

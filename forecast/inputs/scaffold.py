@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date
 from pathlib import Path
 
 from forecast.errors import InputError
-from forecast.inputs.schema import RELIABILITY_WORDS, Kind
+from forecast.inputs.schema import DRIVER_IDS, RELIABILITY_WORDS, STATE_IDS, Kind
 
 
 def _slug(text: str) -> str:
@@ -20,32 +19,32 @@ def skeleton_id(kind_id: str, day: date, cluster: str | None = None) -> str:
     return _slug(f"{day.isoformat()}-{cluster or kind_id}")
 
 
-def skeleton_item(
-    item_id: str, kind_id: str, kind: Kind, day: date, outcomes: list[str], cluster: str | None = None
-) -> str:
+def skeleton_item(item_id: str, kind_id: str, kind: Kind, day: date, cluster: str | None = None) -> str:
     """The YAML text of one new item of ``kind_id`` with the kind's defaults and a comment per field."""
     words = ", ".join(f"{w} ({v:g})" for w, v in RELIABILITY_WORDS.items())
     lines = [
-        f"# New {kind_id} item: {kind.description.strip()}",
-        "# Edit the TODO fields; `forecast evidence validate` checks the file.",
+        f"# New {kind_id} item: {' '.join(kind.description.split())}",
+        "# Edit the TODO fields; `forecast evidence validate` checks the file. Fields: docs/evidence.md.",
         f"id: {item_id}                 # unique across all evidence files: a-z, 0-9, '-', '_'",
         f"date: {day.isoformat()}       # when the event happened (YYYY-MM-DD)",
+        f"reported: {day.isoformat()}   # when the source appeared; runs before this date do not see the item",
         f"kind: {kind_id}",
         "title: TODO one line saying what happened",
         "source: TODO outlet and article           # who reported it",
         f"reliability: medium            # a number in (0, 1] or {words}",
     ]
-    if kind.profile is None:
-        neutral = json.dumps({o: 1.0 for o in outcomes}).replace('"', "")
-        lines.append(f"likelihood: {neutral}   # TODO how likely this observation is under each outcome")
+    if kind.transition:
+        lines.append("state: war                      # TODO the state entered on `date`: " + ", ".join(STATE_IDS))
+    elif kind.driver is None:
+        lines.append(f"driver: diplomacy              # TODO the driver this reads: {', '.join(DRIVER_IDS)}")
+        lines.append("signal: 0                       # TODO driver units: 0 as usual, +1 notably above, -1 below")
+    elif kind.signal is None:
+        lines.append(f"signal: 0                       # TODO reading of {kind.driver}: 0 as usual, +-1 notable")
     else:
-        lines.append(
-            f"magnitude: {kind.scale:g}                   # in {kind.unit}; the kind's profile is per "
-            f"{kind.scale:g} {kind.unit}"
-        )
-    lines.append(
-        f"cluster: {cluster}" if cluster else "# cluster: reports-of-one-event   # shared by reports of one event"
-    )
+        lines.append(f"magnitude: {kind.scale:g}                   # in {kind.unit}: reads {kind.signal:+g} on "
+                     f"{kind.driver} per {kind.scale:g} {kind.unit}")
+        lines.append("# signal: 0.5                    # or give the reading directly (wins over magnitude)")
+    lines.append(f"cluster: {cluster}" if cluster else "# cluster: reports-of-one-event   # shared by reports of one event")
     lines += ["# url: https://...", "# tags: []", "# notes: >-", "#   why this reading"]
     return "\n".join(lines) + "\n"
 

@@ -6,6 +6,7 @@ messages. Every model forbids unknown fields so a misspelt key never passes sile
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from datetime import date
 from typing import Annotated, Any
@@ -19,11 +20,20 @@ from pydantic import (
     model_validator,
 )
 
+from forecast.process import STATES, TRANSITION_LABELS
 from forecast.reference.spec import ReferenceSpec
 
 SLUG = r"^[a-z0-9][a-z0-9_-]*$"
 Slug = Annotated[str, Field(pattern=SLUG, max_length=80)]
 
+# The model's drivers (their catalogue, with half-lives and rationales: forecast/model/drivers.yaml).
+DRIVER_IDS: tuple[str, ...] = (
+    "diplomacy",
+    "russia_flexibility",
+    "ukraine_flexibility",
+    "military_momentum",
+    "external_support",
+)
 RELIABILITY_WORDS: dict[str, float] = {"low": 0.3, "medium": 0.6, "high": 0.85, "confirmed": 1.0}
 
 
@@ -43,20 +53,43 @@ class Outcome(_Strict):
     definition: str = Field(min_length=1)
 
 
-class Prior(_Strict):
-    base_rates: dict[str, float]
-    strength: float = Field(gt=0)
-    provenance: str = Field(min_length=1)
+class Link(_Strict):
+    """Prior of one link coefficient: how a driver one sd above typical scales a transition's hazard."""
 
-    @field_validator("base_rates")
+    transition: str
+    driver: str
+    mean: float = Field(description="prior mean of beta; exp(beta) multiplies the hazard per driver sd")
+    sd: float = Field(gt=0, le=3)
+    rationale: str = Field(min_length=1)
+
+    @field_validator("transition")
     @classmethod
-    def _rates_are_a_distribution(cls, rates: dict[str, float]) -> dict[str, float]:
-        for key, value in rates.items():
-            if not (math.isfinite(value) and value > 0):
-                raise ValueError(f"base rate of {key!r} must be a positive finite number")
-        if abs(sum(rates.values()) - 1.0) > 1e-6:
-            raise ValueError(f"base rates must sum to 1, they sum to {sum(rates.values()):.6f}")
-        return rates
+    def _known_transition(cls, value: str) -> str:
+        if value not in TRANSITION_LABELS:
+            raise ValueError(f"unknown transition {value!r}; transitions are {', '.join(TRANSITION_LABELS)}")
+        return value
+
+    @field_validator("driver")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if value not in DRIVER_IDS:
+            raise ValueError(f"unknown driver {value!r}; drivers are {', '.join(DRIVER_IDS)}")
+        return value
+
+
+class Links(_Strict):
+    """The link priors of the question; a (transition, driver) pair not listed has mean 0, sd ``default_sd``."""
+
+    default_sd: float = Field(default=0.05, gt=0, le=3)
+    table: list[Link]
+
+    @model_validator(mode="after")
+    def _one_row_per_pair(self) -> Links:
+        pairs = [(link.transition, link.driver) for link in self.table]
+        repeated = sorted({f"{t} x {d}" for t, d in pairs if pairs.count((t, d)) > 1})
+        if repeated:
+            raise ValueError(f"each (transition, driver) pair appears once; repeated: {', '.join(repeated)}")
+        return self
 
 
 class Question(_Strict):
@@ -65,20 +98,18 @@ class Question(_Strict):
     id: Slug
     title: str = Field(min_length=1)
     horizon: date
-    outcomes: list[Outcome] = Field(min_length=2)
+    start: date = Field(description="first week the drivers are tracked from (the weekly grid starts here)")
+    outcomes: list[Outcome] = Field(min_length=4, max_length=4)
     reference: ReferenceSpec
-    prior: Prior
-    half_life_days: float | None = Field(default=None, gt=0)
+    links: Links
 
     @model_validator(mode="after")
-    def _outcomes_match_prior(self) -> Question:
+    def _outcomes_are_the_states(self) -> Question:
         ids = [o.id for o in self.outcomes]
-        if len(set(ids)) != len(ids):
-            raise ValueError(f"outcome ids must be unique: {ids}")
-        if set(self.prior.base_rates) != set(ids):
-            raise ValueError(
-                f"prior.base_rates must name exactly the outcomes {ids}, got {sorted(self.prior.base_rates)}"
-            )
+        if sorted(ids) != sorted(STATES):
+            raise ValueError(f"outcomes must be the four states {', '.join(STATES)} (in any order), got {ids}")
+        if self.start >= self.horizon:
+            raise ValueError(f"start {self.start} must be before the horizon {self.horizon}")
         return self
 
     @property
@@ -92,17 +123,8 @@ class Question(_Strict):
 # typical course of a long war of the reference class, +1 / -1 notably above / below typical,
 # +-2 exceptional. See docs/evidence.md.
 
-DRIVERS: dict[str, str] = {
-    "diplomacy": "momentum of the negotiation track",
-    "russia_flexibility": "Moscow's willingness to compromise on its terms",
-    "ukraine_flexibility": "Kyiv's willingness to compromise on its terms",
-    "military_momentum": "battlefield momentum toward Russia",
-    "external_support": "guarantees, aid and pressure from outside: support for Ukraine, pressure on Russia",
-}
-DRIVER_IDS: tuple[str, ...] = tuple(DRIVERS)
-
 STATE_KIND = "state_change"
-STATE_IDS: tuple[str, ...] = ("ceasefire", "deal", "frozen", "war")
+STATE_IDS: tuple[str, ...] = tuple(sorted(STATES))
 
 MAX_ABS_SIGNAL = 3.0
 """Readings beyond +-3 driver units are off the scale (+-2 is already exceptional)."""
@@ -206,8 +228,8 @@ class EvidenceItem(_Strict):
     """
 
     id: Slug
-    date: date
-    reported: date
+    date: dt.date
+    reported: dt.date = Field(default=None, description="when the source appeared (default: date)")  # set below
     kind: str
     title: str = Field(min_length=1)
     source: str = Field(min_length=1)
@@ -233,7 +255,12 @@ class EvidenceItem(_Strict):
     @model_validator(mode="before")
     @classmethod
     def _reported_defaults_to_date(cls, data: Any) -> Any:
+        """``reported`` defaults to ``date``; a bad ``date`` is reported once, on its own field."""
         if isinstance(data, dict) and data.get("reported") is None and "date" in data:
+            try:
+                dt.date.fromisoformat(str(data["date"]))
+            except ValueError:
+                return data
             data = {**data, "reported": data["date"]}
         return data
 
@@ -261,7 +288,7 @@ class EvidenceItem(_Strict):
 
     @field_validator("reported")
     @classmethod
-    def _reported_not_before_date(cls, value: date, info: ValidationInfo) -> date:
+    def _reported_not_before_date(cls, value: dt.date, info: ValidationInfo) -> dt.date:
         happened = info.data.get("date")
         if happened is not None and value < happened:
             raise ValueError(
@@ -342,6 +369,7 @@ class EvidenceItem(_Strict):
         driver, signal = self._resolve(kind)
         assert kind.sd is not None
         return Reading(driver=driver, signal=signal, sd=kind.sd, reliability=self.reliability)
+
 
 def evidence_file_schema(kinds: dict[str, Kind]) -> dict[str, Any]:
     """JSON Schema of an evidence file (one item or a list of items), kinds listed for completion."""

@@ -55,9 +55,13 @@ def attribution(
     state: str = "war",
     refit: Callable[[str], az.InferenceData] | None = None,
     k_threshold: float = K_THRESHOLD,
+    curves: Curves | None = None,
 ) -> dict[str, EventImpact]:
-    """Impact of each event on the horizon chances; ``refit(event)`` is called when PSIS is unreliable."""
-    full: Curves = forecast_curves(idata, spec, as_of, horizon, state)
+    """Impact of each event on the horizon chances; ``refit(event)`` is called when PSIS is unreliable.
+
+    ``curves``: the full posterior's forecast when the caller has it already (it is not recomputed).
+    """
+    full = curves if curves is not None else forecast_curves(idata, spec, as_of, horizon, state)
     per_draw = full.horizon_draws()
     full_mean = per_draw.mean(axis=0)
     log_lik = event_log_lik(idata, spec, evidence)
@@ -65,7 +69,7 @@ def attribution(
     out = {}
     for j, event in enumerate(evidence.event):
         refitted = bool(not k[j] <= k_threshold and refit is not None)  # inf (tied weights) counts as too high
-        if refitted:
+        if refitted and refit is not None:
             without = forecast_curves(refit(event), spec, as_of, horizon, state).horizon_draws().mean(axis=0)
         else:
             without = np.exp(smoothed[j]) @ per_draw
@@ -86,10 +90,11 @@ def attribute(
     horizon: date,
     state: str = "war",
     seed: int = 0,
+    curves: Curves | None = None,
 ) -> dict[str, EventImpact]:
     """:func:`attribution` with the forecaster's own refit (same seed, the event left out) as fallback."""
 
     def refit(event: str) -> az.InferenceData:
         return forecaster.fit(evidence.without(event), seed=seed)
 
-    return attribution(idata, forecaster.spec, evidence, as_of, horizon, state, refit=refit)
+    return attribution(idata, forecaster.spec, evidence, as_of, horizon, state, refit=refit, curves=curves)

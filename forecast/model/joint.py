@@ -46,7 +46,7 @@ def reading_data(readings: Readings, spec: Spec, capacity: int) -> dict[str, np.
         raise ValueError(f"{n} distinct readings exceed the capacity {capacity}")
 
     def pad(values: np.ndarray, fill: float, dtype: type) -> np.ndarray:
-        out = np.full(capacity, fill, dtype=dtype)
+        out: np.ndarray = np.full(capacity, fill, dtype=dtype)
         out[:n] = values
         return out
 

@@ -10,6 +10,7 @@ as the stronger alone (same measurement, higher reliability) and less than two i
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -26,8 +27,8 @@ class Item:
     """One evidence item as the inputs layer gives it."""
 
     id: str
-    date: date
-    reported: date
+    date: dt.date
+    reported: dt.date
     driver: str
     signal: float
     sd: float

@@ -13,9 +13,9 @@ from datetime import date, timedelta
 import numpy as np
 from scipy.linalg import expm
 
-from forecast.model.process import generator, state_index, step_dates, step_years
 from forecast.model.readings import Item
 from forecast.model.spec import Spec
+from forecast.process import generator, state_index, step_dates, step_years
 
 
 @dataclass(frozen=True, eq=False)

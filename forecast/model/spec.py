@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from forecast.model.drivers import Driver, Links, load_drivers, load_links
-from forecast.model.process import TRANSITIONS, transition_label
+from forecast.process import TRANSITIONS, transition_label
 
 
 @dataclass(frozen=True, eq=False)
@@ -83,6 +83,48 @@ def default_spec(
         drivers=tuple(drivers),
         log_h0_mu=np.log([h0[label] for label in labels]),
         log_h0_sd=np.array([sd[label] for label in labels], dtype=float),
+        beta_mean=links.mean,
+        beta_sd=links.sd,
+        transitions=links.transitions,
+    )
+
+
+def mean_multiplier(drivers: tuple[Driver, ...], beta_mean: np.ndarray, beta_sd: np.ndarray) -> np.ndarray:
+    """E[exp(sum_d beta_d x_d)] per transition under the priors, by a fixed-seed Monte Carlo (40,000 draws).
+
+    The reference-class rate is a mean over conflicts whose drivers vary, so the hazard at typical
+    driver levels is that rate divided by this factor; otherwise driver uncertainty alone would raise
+    the no-evidence forecast above the reference class (Jensen).
+    """
+    rng = np.random.default_rng(0)
+    n = 40_000
+    sd = np.array([[d.sd_median] for d in drivers]) * np.exp(
+        rng.normal(0, [[d.sd_log_sd] for d in drivers], (len(drivers), n))
+    )
+    x = rng.normal(0.0, 1.0, (len(drivers), n)) * sd  # (drivers, n)
+    beta = rng.normal(beta_mean[..., None], beta_sd[..., None], (*beta_mean.shape, n))  # (transitions, drivers, n)
+    return np.exp(np.einsum("tdn,dn->tn", beta, x)).mean(axis=1)
+
+
+def question_spec(
+    start: date,
+    horizon: date,
+    log_mu: dict[str, float],
+    log_sd: dict[str, float],
+    links: Links,
+    drivers: tuple[Driver, ...] | None = None,
+) -> Spec:
+    """The spec of a question: reference-class log-hazards (mean-matched, see :func:`mean_multiplier`),
+    its link priors, the driver catalogue, and a weekly grid from ``start`` past the ``horizon``."""
+    drivers = drivers if drivers is not None else load_drivers()
+    labels = [transition_label(t) for t in links.transitions]
+    offset = np.log(mean_multiplier(drivers, links.mean, links.sd))
+    return Spec(
+        start=start,
+        weeks=grid_weeks(start, horizon + timedelta(days=1)),
+        drivers=tuple(drivers),
+        log_h0_mu=np.array([log_mu[label] for label in labels]) - offset,
+        log_h0_sd=np.array([log_sd[label] for label in labels], dtype=float),
         beta_mean=links.mean,
         beta_sd=links.sd,
         transitions=links.transitions,

@@ -22,13 +22,12 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from forecast.process import STATES, TRANSITIONS, constant_state_probabilities, state_index
 from forecast.reference.classes import ReferenceFilters
 from forecast.reference.data import ReferenceData, build_episodes, information_at, load_reference_data
 from forecast.reference.hazards import (
     AGE_BANDS,
     ENDED_STATES,
-    STATES,
-    TRANSITIONS,
     UNOBSERVED,
     Count,
     age_band,
@@ -39,7 +38,6 @@ from forecast.reference.hazards import (
     war_years,
     with_fallback,
 )
-from forecast.reference.process import STATE_INDEX, state_probabilities
 
 CLIP = 1e-6
 BASELINE_PSEUDO = 0.5
@@ -103,7 +101,7 @@ def predictive(
 ) -> np.ndarray:
     """Posterior-predictive one-year state probabilities: mean of expm(Q) over Gamma draws."""
     hazards = {k: rng.gamma(a, 1.0 / b, size=draws) for k, (a, b) in hazard_shapes.items()}
-    return state_probabilities(hazards, start_state, 1.0).mean(axis=0)
+    return constant_state_probabilities(hazards, start_state, 1.0).mean(axis=0)
 
 
 def posterior_shapes(war: dict[str, Count], post: dict[str, Count]) -> dict[str, tuple[float, float]]:
@@ -137,7 +135,7 @@ def baseline_shares(war: dict[str, Count], post: dict[str, Count]) -> dict[str, 
 def _shares(counts: dict[str, float], reachable: tuple[str, ...]) -> np.ndarray:
     v = np.zeros(len(STATES))
     for s in reachable:
-        v[STATE_INDEX[s]] = max(counts.get(s, 0.0), 0.0) + BASELINE_PSEUDO
+        v[state_index(s)] = max(counts.get(s, 0.0), 0.0) + BASELINE_PSEUDO
     return v / v.sum()
 
 
@@ -205,7 +203,7 @@ def score_frame(forecasts: list[Forecast]) -> pd.DataFrame:
     """One row per forecast with both scores for model and baseline."""
     rows = []
     for f in forecasts:
-        r = STATE_INDEX[f.realised]
+        r = state_index(f.realised)
         m, b = np.array(f.model), np.array(f.baseline)
         rows.append(
             {

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import numpy as np
 
+from forecast.process import STATES, constant_state_path, constant_state_probabilities
 from forecast.reference.classes import ReferenceFilters
 from forecast.reference.data import build_episodes, information_at, load_reference_data
 from forecast.reference.hazards import (
     PRIOR_RATE,
     PRIOR_SHAPE,
-    STATES,
     AgeBandRow,
     HazardRow,
     age_band,
@@ -25,7 +25,6 @@ from forecast.reference.hazards import (
     war_years,
     with_fallback,
 )
-from forecast.reference.process import state_path, state_probabilities
 from forecast.reference.spec import ReferenceSpec
 
 DAYS_PER_YEAR = 365.25
@@ -180,7 +179,7 @@ def no_evidence_probabilities(
     years = (horizon - as_of).days / DAYS_PER_YEAR
     if years < 0:
         raise ValueError("horizon is before as_of")
-    return summarise(state_probabilities(hazard_draws(table, draws, seed), start_state, years))
+    return summarise(constant_state_probabilities(hazard_draws(table, draws, seed), start_state, years))
 
 
 def no_evidence_curve(
@@ -190,8 +189,8 @@ def no_evidence_curve(
     hazards = hazard_draws(table, draws, seed)
     full_weeks = (horizon - as_of).days // 7
     dates = [as_of + timedelta(days=7 * (w + 1)) for w in range(full_weeks)]
-    paths = list(state_path(hazards, start_state, 7 / DAYS_PER_YEAR, full_weeks)) if full_weeks else []
+    paths = list(constant_state_path(hazards, start_state, 7 / DAYS_PER_YEAR, full_weeks)) if full_weeks else []
     if not dates or dates[-1] != horizon:
         dates.append(horizon)
-        paths.append(state_probabilities(hazards, start_state, (horizon - as_of).days / DAYS_PER_YEAR))
+        paths.append(constant_state_probabilities(hazards, start_state, (horizon - as_of).days / DAYS_PER_YEAR))
     return [{"date": d.isoformat(), **summarise(p)} for d, p in zip(dates, paths, strict=True)]

@@ -8,21 +8,11 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
+from forecast.process import TRANSITIONS
 from forecast.reference.classes import ReferenceFilters
 from forecast.reference.data import episode_years
 
-STATES: tuple[str, ...] = ("war", "ceasefire", "frozen", "deal")
 ENDED_STATES: tuple[str, ...] = ("ceasefire", "frozen", "deal")
-TRANSITIONS: tuple[tuple[str, str], ...] = (
-    ("war", "ceasefire"),
-    ("war", "deal"),
-    ("war", "frozen"),
-    ("ceasefire", "war"),
-    ("ceasefire", "deal"),
-    ("frozen", "war"),
-    ("frozen", "deal"),
-    ("deal", "war"),
-)
 # Jeffreys prior for a Poisson rate, p(h) ~ h^-1/2: Gamma(0.5, 0). Proper posterior once there is
 # any exposure, mean 0.5/T when there are no events, and it adds almost nothing when there are.
 PRIOR_SHAPE = 0.5

@@ -90,6 +90,11 @@ class Driver:
     impact: float
 
 
+def pp_digits(largest: float) -> int:
+    """Decimals for percentage points: two when every effect is below half a point, so none reads 0.0."""
+    return 2 if largest < 0.005 else 1
+
+
 def _pct_axis(axis: matplotlib.axis.Axis) -> None:
     axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0f}%"))
 
@@ -283,6 +288,48 @@ def trend_chart(dates: Sequence[date], series: Sequence[Series], interval: float
         return _svg(fig, f"trend-{width:g}", "Probability of each outcome over successive runs")
 
 
+def curves_chart(
+    dates: Sequence[date], series: Sequence[Series], interval: float, horizon: date, width: float = WIDTH_IN
+) -> str:
+    """Each outcome's chance on every week to the horizon, with its interval band.
+
+    The most likely outcome gets its own panel and the others share a second one on their own scale,
+    so a 90% line does not flatten three 2% lines against the axis.
+    """
+    with matplotlib.rc_context(_RC):
+        narrow = width < WIDTH_IN
+        fig = Figure(figsize=(width, 4.6 if narrow else 2.3), layout="constrained")
+        lead = max(range(len(series)), key=lambda i: series[i].means[-1])
+        panels = fig.subplots(2 if narrow else 1, 1 if narrow else 2, squeeze=False).ravel()
+        xs = [d.toordinal() for d in dates]
+        groups = [[lead], [i for i in range(len(series)) if i != lead]]
+        for ax, group in zip(panels, groups, strict=True):
+            top = 0.0
+            for i in group:
+                s, colour = series[i], OUTCOME_COLOURS[i % len(OUTCOME_COLOURS)]
+                ax.fill_between(
+                    xs, [v * 100 for v in s.lows], [v * 100 for v in s.highs], color=colour, alpha=0.14, linewidth=0
+                )
+                ax.plot(xs, [v * 100 for v in s.means], color=colour, linewidth=2, label=textwrap.fill(s.label, 22))
+                top = max(top, *s.highs)
+            ax.axvline(horizon.toordinal(), color=MUTED, linestyle="--", linewidth=1)
+            ax.set_ylim(0, 100 if group == [lead] else max(5.0, top * 100 * 1.15))
+            _pct_axis(ax.yaxis)
+            ax.grid(axis="y", color=GRID, linewidth=0.8)
+            for side in ("top", "right"):
+                ax.spines[side].set_visible(False)
+            ticks = [dates[0], dates[len(dates) // 2], dates[-1]] if len(dates) > 2 else list(dates)
+            ax.set_xticks([d.toordinal() for d in ticks], [_tick_label(d, True) for d in ticks])
+            ax.legend(loc="best", handlelength=1.4)
+        panels[0].set_title(
+            f"Weekly to the horizon (dashed); shading: {interval * 100:.0f}% interval",
+            loc="left",
+            color=MUTED,
+            fontsize=FONT_PT - 0.5,
+        )
+        return _svg(fig, f"curves-{width:g}", "Chance of each outcome on every week to the horizon")
+
+
 def drivers_chart(drivers: Sequence[Driver], outcome_label: str, width: float = WIDTH_IN) -> str:
     """Diverging bars: how much each item moved ``outcome_label``, in percentage points.
 
@@ -295,6 +342,7 @@ def drivers_chart(drivers: Sequence[Driver], outcome_label: str, width: float = 
         ax = fig.subplots()
         values = [d.impact * 100 for d in drivers]
         span = max([abs(v) for v in values] + [0.1]) * 1.28
+        digits = pp_digits(max(abs(v) for v in values) / 100)
         for k, (d, v) in enumerate(zip(drivers, values, strict=True)):
             y = -k
             colour = RAISES if v >= 0 else LOWERS
@@ -316,7 +364,7 @@ def drivers_chart(drivers: Sequence[Driver], outcome_label: str, width: float = 
             ax.text(
                 v + (span * 0.02 if v >= 0 else -span * 0.02),
                 y - 0.25,
-                f"{sign}{abs(v):.1f}",
+                f"{sign}{abs(v):.{digits}f}",
                 va="center",
                 ha="left" if v >= 0 else "right",
                 color=colour,

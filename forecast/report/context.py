@@ -17,10 +17,10 @@ from forecast.results.summary import DIVERGENCES_MAX, ESS_MIN, RHAT_MAX, Diagnos
 from forecast.store.history import Record
 
 from . import charts
-from .wep import arrow, bottom_line, format_interval, format_number, format_pct, format_pp, wep_term
+from .wep import arrow, bottom_line, format_interval, format_number, format_pct, format_pp, percent, wep_term
 
-TOP_DRIVERS = 8
-MAX_NEW_ITEMS = 8  # keeps the briefing within four pages, even on a first run (every item is new)
+TOP_DRIVERS = 6
+MAX_NEW_ITEMS = 6  # keeps the briefing within four pages, even on a first run (every item is new)
 MAX_WARNINGS = 8  # sampler warnings listed in the appendix; the rest are counted
 MAX_EXCLUDED = 16  # ids of items dated after as_of listed in the appendix; the rest are counted
 HASH_SHOWN = 12  # hex digits of each input's SHA-256 printed in the appendix (full value in a tooltip)
@@ -78,14 +78,36 @@ class ImpactCell:
 
 
 @dataclass(frozen=True)
-class DriverRow:
+class MoverRow:
+    """One event (a cluster of reports, or a lone item) among those that moved the forecast most."""
+
     id: str
     title: str
     date: str
-    kind: str
-    source: str
+    driver: str
+    reports: int
     cells: list[ImpactCell]
-    new: bool = False  # dated after the previous run's as_of
+    new: bool = False  # reported after the previous run's as_of
+
+
+@dataclass(frozen=True)
+class DriverPanelRow:
+    """A latent driver in words and numbers."""
+
+    id: str
+    label: str
+    sentence: str  # "diplomacy: rising"
+    level: str
+    change: str
+    trend: str
+
+
+@dataclass(frozen=True)
+class HazardLine:
+    transition: str
+    events: str
+    exposure: str
+    rate: str
 
 
 @dataclass(frozen=True)
@@ -137,17 +159,24 @@ class Briefing:
     prob_chart: charts.Chart
     trend_chart: charts.Chart | None
     n_runs: int
-    drivers_chart: charts.Chart | None
-    drivers: list[DriverRow]
+    curves_chart: charts.Chart
+    interval_sentence: str
+    state_sentence: str
+    drivers: list[DriverPanelRow]
+    movers_chart: charts.Chart | None
+    movers: list[MoverRow]
+    n_events: int
     new_evidence: list[EvidenceRow]
-    prior_strength: str
-    prior_provenance: str
+    reference_class: str
+    reference_mismatch: str
+    reference_provenance: str
+    reference_data_year: str
+    hazards: list[HazardLine]
     checks: list[Check]
     diagnostics_failed: bool
     warnings: list[str]  # the first MAX_WARNINGS
     n_warnings: int
     sampler: dict[str, str]
-    log_ml: list[tuple[str, str]]
     excluded: list[str]  # the first MAX_EXCLUDED
     n_excluded: int
     inputs: list[InputFile]
@@ -184,16 +213,15 @@ def _tint(value: float, scale: float) -> str:
 
 
 def _outcome_rows(summary: Summary, prev: Record | None) -> list[OutcomeRow]:
-    prior_rates = summary.question.prior.base_rates
+    outside = summary.reference.no_evidence
     rows: list[OutcomeRow] = []
     for i, o in enumerate(summary.question.outcomes):
         est = summary.outcomes[o.id]
         change: dict[str, str] = {}
         if prev is not None and o.id in prev.outcomes:
-            pm = prev.outcomes[o.id].mean
-            d = est.mean - pm
+            d = est.mean - prev.outcomes[o.id].mean
             change = {
-                "prev_pct": format_pct(pm),
+                "prev_pct": format_pct(prev.outcomes[o.id].mean),
                 "delta": format_pp(d),
                 "arrow": arrow(d),
                 "trend": {"▲": "up", "▼": "down"}.get(arrow(d), "flat"),
@@ -210,7 +238,7 @@ def _outcome_rows(summary: Summary, prev: Record | None) -> list[OutcomeRow]:
                 interval=format_interval(est.low, est.high),
                 wep=wep_term(est.mean),
                 sentence=bottom_line(o.label, est.mean, est.low, est.high, summary.interval),
-                prior_pct=format_pct(prior_rates[o.id]),
+                prior_pct=format_pct(outside[o.id].mean) if o.id in outside else "n/a",
                 **change,
             )
         )
@@ -242,57 +270,116 @@ def _trend_chart(summary: Summary, history: list[Record], rows: list[OutcomeRow]
     return _both(lambda w: charts.trend_chart(dates, series, summary.interval, width=w))
 
 
+def _curves_chart(summary: Summary, rows: list[OutcomeRow]) -> charts.Chart:
+    """Each outcome's chance on every week from the as-of date to the horizon (marked)."""
+    points = summary.curves
+    dates = [p.date for p in points[rows[0].id]]
+    series = [
+        charts.Series(
+            r.label, [p.mean for p in points[r.id]], [p.low for p in points[r.id]], [p.high for p in points[r.id]]
+        )
+        for r in rows
+    ]
+    return _both(lambda w: charts.curves_chart(dates, series, summary.interval, summary.horizon, width=w))
+
+
+def interval_sentence(interval: float) -> str:
+    """What the interval in the bottom line covers, in one sentence a reader can use."""
+    return (
+        f"Each {percent(interval)}% interval is the range the chance itself could plausibly lie in, given how "
+        "uncertain the reference-class hazards are, how strongly each driver moves them, and where the "
+        "drivers stand now; it is not a margin of sampling error, and it does not cover a wrong model."
+    )
+
+
+def state_sentence(summary: Summary) -> str:
+    record = summary.state
+    label = {o.id: o.label for o in summary.question.outcomes}.get(record.state, record.state)
+    if record.since is None:
+        return f"State on {long_date(summary.as_of)}: {label.lower()} (no recorded transition)."
+    return f"State on {long_date(summary.as_of)}: {label.lower()} since {long_date(record.since)} (item {record.item})."
+
+
+def _driver_rows(summary: Summary) -> list[DriverPanelRow]:
+    return [
+        DriverPanelRow(
+            id=d,
+            label=state.description,
+            sentence=f"{d.replace('_', ' ')}: {state.trend}",
+            level=f"{state.level.mean:+.2f} ({state.level.low:+.2f} to {state.level.high:+.2f})",
+            change=f"{state.change.mean:+.2f} ({state.change.low:+.2f} to {state.change.high:+.2f})",
+            trend=state.trend,
+        )
+        for d, state in summary.drivers.items()
+    ]
+
+
 def _size(impact: dict[str, float]) -> float:
     return max((abs(v) for v in impact.values()), default=0.0)
 
 
 def _is_new(item: EvidenceEntry, prev_as_of: str | None) -> bool:
-    return prev_as_of is None or item.date.isoformat() > prev_as_of
+    return prev_as_of is None or item.reported.isoformat() > prev_as_of
 
 
-def _drivers(
+def _event_title(summary: Summary, event: str) -> str:
+    first = summary.evidence_items.get(summary.evidence[event].items[0])
+    return first.title if first is not None else event
+
+
+def _movers(
     summary: Summary, rows: list[OutcomeRow], lead: OutcomeRow, prev_as_of: str | None = None
-) -> tuple[list[DriverRow], charts.Chart | None]:
-    """Top items by largest |impact| on any outcome, shown in order of their effect on the lead."""
-    items, impacts = summary.evidence_items, summary.evidence
+) -> tuple[list[MoverRow], charts.Chart | None]:
+    """Top events by largest |impact| on any outcome, shown in order of their effect on the lead."""
+    events = summary.evidence
 
     def size(k: str) -> float:
-        return _size(impacts[k])
+        return _size(events[k].impact)
 
-    top = sorted((k for k in impacts if size(k) > 0 and k in items), key=lambda k: (-size(k), k))[:TOP_DRIVERS]
-    top.sort(key=lambda k: (-impacts[k].get(lead.id, 0.0), k))
+    top = sorted((k for k in events if size(k) > 0), key=lambda k: (-size(k), k))[:TOP_DRIVERS]
+    top.sort(key=lambda k: (-events[k].impact.get(lead.id, 0.0), k))
     scale = max((size(k) for k in top), default=0.0)
+    digits = charts.pp_digits(scale)
+    items = summary.evidence_items
     table = [
-        DriverRow(
+        MoverRow(
             id=k,
-            title=items[k].title,
-            date=items[k].date.isoformat(),
-            kind=items[k].kind.replace("_", " "),
-            source=items[k].source,
-            new=prev_as_of is not None and _is_new(items[k], prev_as_of),
+            title=_event_title(summary, k),
+            date=events[k].date.isoformat(),
+            driver=events[k].driver.replace("_", " "),
+            reports=len(events[k].items),
+            new=prev_as_of is not None and any(_is_new(items[i], prev_as_of) for i in events[k].items if i in items),
             cells=[
-                ImpactCell(format_pp(impacts[k].get(r.id, 0.0)), _tint(impacts[k].get(r.id, 0.0), scale)) for r in rows
+                ImpactCell(
+                    format_pp(events[k].impact.get(r.id, 0.0), digits), _tint(events[k].impact.get(r.id, 0.0), scale)
+                )
+                for r in rows
             ],
         )
         for k in top
     ]
     if not top:
         return table, None
-    moved = [charts.Driver(d.title, impacts[d.id].get(lead.id, 0.0)) for d in table]
+    moved = [charts.Driver(m.title, events[m.id].impact.get(lead.id, 0.0)) for m in table]
     return table, _both(lambda w: charts.drivers_chart(moved, lead.label, width=w))
 
 
 def _new_evidence(summary: Summary, prev_as_of: str | None, lead: OutcomeRow) -> tuple[list[EvidenceRow], int]:
-    """Items dated after the previous run's as_of (all items on a first run), newest first.
+    """Items reported after the previous run's as_of (all items on a first run), newest first.
 
     Returns the rows shown and the number of new items. When there are more than
-    ``MAX_NEW_ITEMS``, the ones with the largest effect on any outcome are shown.
+    ``MAX_NEW_ITEMS``, the ones whose event moved any outcome most are shown.
     """
-    items, impacts = summary.evidence_items, summary.evidence
+    items, events = summary.evidence_items, summary.evidence
+
+    def impact(k: str) -> dict[str, float]:
+        event = items[k].event
+        return events[event].impact if event in events else {}
+
     new = [k for k, it in items.items() if _is_new(it, prev_as_of)]
     total = len(new)
     if total > MAX_NEW_ITEMS:
-        new = sorted(new, key=lambda k: (-_size(impacts.get(k, {})), k))[:MAX_NEW_ITEMS]
+        new = sorted(new, key=lambda k: (-_size(impact(k)), k))[:MAX_NEW_ITEMS]
     new.sort(key=lambda k: (items[k].date, k), reverse=True)
     return [
         EvidenceRow(
@@ -302,10 +389,22 @@ def _new_evidence(summary: Summary, prev_as_of: str | None, lead: OutcomeRow) ->
             title=items[k].title,
             source=items[k].source,
             reliability=f"{items[k].reliability:.2f}",
-            lead_impact=format_pp(impacts.get(k, {}).get(lead.id, 0.0)),
+            lead_impact=format_pp(impact(k).get(lead.id, 0.0), 2) if impact(k) else "state",
         )
         for k in new
     ], total
+
+
+def _hazard_lines(summary: Summary) -> list[HazardLine]:
+    return [
+        HazardLine(
+            transition=t.replace("->", " → "),
+            events="assumed" if h.events is None else str(h.events),
+            exposure="" if h.exposure is None else f"{h.exposure:,.0f}",
+            rate=f"{h.mean:.3f} ({h.low:.3f}–{h.high:.3f})",
+        )
+        for t, h in summary.reference.hazards.items()
+    ]
 
 
 def _sampler(diag: Diagnostics) -> dict[str, str]:
@@ -328,11 +427,10 @@ def build(summary: Summary, manifest: Manifest, history: list[Record]) -> Briefi
     order = {r.id: k for k, r in enumerate(rows)}
     ranked = sorted(rows, key=lambda r: (-r.mean, order[r.id]))
     lead = ranked[0]
-    drivers, drivers_chart = _drivers(summary, rows, lead, prev_as_of)
+    movers, movers_chart = _movers(summary, rows, lead, prev_as_of)
     new_rows, n_new = _new_evidence(summary, prev_as_of, lead)
     diag = summary.diagnostics
     checks = _checks(diag)
-    labels = {r.id: r.label for r in rows}
     excluded = summary.excluded_after_as_of
     return Briefing(
         title=q.title,
@@ -356,17 +454,24 @@ def build(summary: Summary, manifest: Manifest, history: list[Record]) -> Briefi
         prob_chart=_probability_chart(summary, rows, prev),
         trend_chart=_trend_chart(summary, history, rows),
         n_runs=len(history) + 1,
-        drivers_chart=drivers_chart,
-        drivers=drivers,
+        curves_chart=_curves_chart(summary, rows),
+        interval_sentence=interval_sentence(summary.interval),
+        state_sentence=state_sentence(summary),
+        drivers=_driver_rows(summary),
+        movers_chart=movers_chart,
+        movers=movers,
+        n_events=len(summary.evidence),
         new_evidence=new_rows,
-        prior_strength=format_number(q.prior.strength, "g"),
-        prior_provenance=q.prior.provenance,
+        reference_class=summary.reference.reference_class.replace("_", " "),
+        reference_mismatch=format_number(summary.reference.mismatch, "g"),
+        reference_provenance=q.reference.provenance or "not recorded",
+        reference_data_year=str(summary.reference.data_last_year),
+        hazards=_hazard_lines(summary),
         checks=checks,
         diagnostics_failed=any(not c.ok for c in checks) or bool(diag.warnings),
         warnings=diag.warnings[:MAX_WARNINGS],
         n_warnings=len(diag.warnings),
         sampler=_sampler(diag),
-        log_ml=[(labels.get(k, k), format_number(v, ".2f")) for k, v in diag.log_marginal_likelihood.items()],
         excluded=excluded[:MAX_EXCLUDED],
         n_excluded=len(excluded),
         inputs=[InputFile(path, digest, digest[:HASH_SHOWN]) for path, digest in sorted(manifest.inputs.items())],

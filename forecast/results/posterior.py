@@ -1,108 +1,150 @@
-"""Posterior -> the plain numbers of ``summary.json``.
-
-Every posterior quantity is a mixture over the ``given`` dimension (one NUTS sample per outcome
-condition) weighted by the exact outcome weights; see :mod:`forecast.model.inference`.
-"""
+"""Posterior -> the plain numbers of ``summary.json``: horizon chances, curves, drivers, impacts, checks."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 
 import arviz as az
 import numpy as np
-import xarray as xr
 
 from forecast.inputs.load import LocatedItem
-from forecast.results.summary import ESS_MIN, INTERVAL, RHAT_MAX, Estimate, EvidenceEntry
+from forecast.inputs.schema import Kind
+from forecast.model.attribution import EventImpact as ModelImpact
+from forecast.model.fit import Curves, DriverSummary, diagnostics
+from forecast.model.joint import FREE_VARS
+from forecast.model.readings import Readings
+from forecast.reference import HazardTable
+from forecast.results.summary import (
+    ESS_MIN,
+    RHAT_MAX,
+    CurvePoint,
+    DriverState,
+    Estimate,
+    EventImpact,
+    EvidenceEntry,
+    HazardSummary,
+    ReferenceSummary,
+)
 
 
-@dataclass(frozen=True)
-class SamplerChecks:
-    rhat_max: float
-    ess_bulk_min: float
-    divergences: int
-    warnings: list[str]
-
-
-def weighted_quantiles(values: np.ndarray, weights: np.ndarray, probs: list[float]) -> list[float]:
-    """Quantiles of a weighted sample (inverse of the weighted empirical CDF)."""
-    return [float(q) for q in np.quantile(values, probs, weights=weights, method="inverted_cdf")]
-
-
-def outcome_forecasts(idata: az.InferenceData, interval: float = INTERVAL) -> dict[str, Estimate]:
-    """Posterior mean of P(z=k|E) and its central credible interval, per outcome."""
-    forecast = idata.posterior["forecast"]  # (chain, draw, given, outcome)
-    weight = idata.mixture["weight"].sel(given=forecast["given"])  # the sampled conditions
-    per_draw = (weight / (forecast.sizes["chain"] * forecast.sizes["draw"])).broadcast_like(forecast.isel(outcome=0))
-    tail = (1 - interval) / 2
-    out = {}
-    for outcome in forecast.outcome.values:
-        values = forecast.sel(outcome=outcome)
-        mean = float((values.mean(("chain", "draw")) * weight).sum())
-        low, high = weighted_quantiles(
-            values.values.ravel(), per_draw.transpose(*values.dims).values.ravel(), [tail, 1 - tail]
-        )
-        out[str(outcome)] = Estimate(mean=mean, low=low, high=high)
-    return out
-
-
-def diagnostics(idata: az.InferenceData) -> SamplerChecks:
-    """R-hat, bulk ESS and divergences of the NUTS-sampled tau, per kind and condition
-    (p is drawn exactly, independently, so it needs no convergence check)."""
-    params = idata.posterior[["tau"]]
-    rhat = az.rhat(params)
-    ess = az.ess(params, method="bulk")
-    divergences = idata.sample_stats["diverging"].sum("draw").sum("chain")
-    warnings = []
-    for name in params.data_vars:
-        warnings += _threshold_warnings(rhat[name], rhat[name].values > RHAT_MAX, f"R-hat {{:.3f}} > {RHAT_MAX}", name)
-        warnings += _threshold_warnings(ess[name], ess[name].values < ESS_MIN, f"ESS {{:.0f}} < {ESS_MIN:.0f}", name)
-    for given, count in zip(divergences.given.values, divergences.values, strict=True):
-        if count:
-            warnings.append(f"{int(count)} divergent transitions given {given}")
-    return SamplerChecks(
-        rhat_max=float(rhat.to_array().max()),
-        ess_bulk_min=float(ess.to_array().min()),
-        divergences=int(divergences.sum()),
-        warnings=warnings,
-    )
-
-
-def _threshold_warnings(values: xr.DataArray, failing: np.ndarray, template: str, name: str) -> list[str]:
-    out = []
-    for index in zip(*np.nonzero(failing), strict=True):
-        labels = {dim: str(values[dim].values[i]) for dim, i in zip(values.dims, index, strict=True)}
-        target = labels.pop("kind", labels.pop("outcome", ""))
-        out.append(f"{template.format(float(values.values[index]))} for {name}[{target}] given {labels.get('given')}")
-    return out
-
-
-def evidence_impacts(idata: az.InferenceData) -> dict[str, dict[str, float]]:
-    """Per item: P(z=k|E) minus P(z=k|E without the item), from the exact leave-one-out weights."""
-    mixture = idata.mixture
-    impact = mixture["weight"].rename(given="outcome") - mixture["loo_probability"]
+def horizon_estimates(curves: Curves, outcomes: list[str]) -> dict[str, Estimate]:
+    """Each outcome's chance on the horizon date (the curves' last point), in the question's order."""
+    index = {s: i for i, s in enumerate(curves.states)}
     return {
-        str(item): {str(o): float(v) for o, v in row.items()}
-        for item, row in impact.transpose("item", "outcome").to_pandas().iterrows()
+        o: Estimate(
+            mean=float(curves.mean[-1, index[o]]),
+            low=float(curves.low[-1, index[o]]),
+            high=float(curves.high[-1, index[o]]),
+        )
+        for o in outcomes
     }
 
 
-def evidence_items(items: list[LocatedItem], weights: np.ndarray, root: Path) -> dict[str, EvidenceEntry]:
-    """What the briefing shows of each item used (in date order)."""
+def curve_points(curves: Curves, outcomes: list[str]) -> dict[str, list[CurvePoint]]:
+    """Weekly chances per outcome, from the as-of date to the horizon."""
+    index = {s: i for i, s in enumerate(curves.states)}
     return {
-        located.item.id: EvidenceEntry(
-            date=located.item.date,
-            kind=located.item.kind,
-            title=located.item.title,
-            source=located.item.source,
-            reliability=located.item.reliability,
-            cluster=located.item.cluster,
-            weight=float(weight),
+        o: [
+            CurvePoint(
+                date=d,
+                mean=float(curves.mean[k, index[o]]),
+                low=float(curves.low[k, index[o]]),
+                high=float(curves.high[k, index[o]]),
+            )
+            for k, d in enumerate(curves.dates)
+        ]
+        for o in outcomes
+    }
+
+
+def driver_states(summaries: dict[str, DriverSummary], descriptions: dict[str, str]) -> dict[str, DriverState]:
+    return {
+        d: DriverState(
+            description=descriptions.get(d, d),
+            level=Estimate(mean=s.level, low=s.level_low, high=s.level_high),
+            change=Estimate(mean=s.change, low=s.change_low, high=s.change_high),
+            trend=s.trend,  # type: ignore[arg-type]  # one of the three words, by construction
+        )
+        for d, s in summaries.items()
+    }
+
+
+def sampler_checks(idata: az.InferenceData) -> tuple[float, float, int, list[str]]:
+    """R-hat max, bulk-ESS min, divergences and a warning for each parameter past a threshold."""
+    checks = diagnostics(idata)
+    posterior = idata.posterior[list(FREE_VARS)]
+    rhat, ess = az.rhat(posterior), az.ess(posterior, method="bulk")
+    warnings = []
+    for name in FREE_VARS:
+        if (worst := float(rhat[name].max())) > RHAT_MAX:
+            warnings.append(f"R-hat {worst:.3f} > {RHAT_MAX} for {name}")
+        if (least := float(ess[name].min())) < ESS_MIN:
+            warnings.append(f"ESS {least:.0f} < {ESS_MIN:.0f} for {name}")
+    if checks.divergences:
+        warnings.append(f"{checks.divergences} divergent transitions")
+    return checks.rhat_max, checks.ess_bulk_min, checks.divergences, warnings
+
+
+def event_impacts(
+    impacts: dict[str, ModelImpact],
+    evidence: Readings,
+    driver_ids: tuple[str, ...],
+    members: dict[str, list[str]],
+    dates: Mapping[str, date],
+) -> dict[str, EventImpact]:
+    """The attribution of every event, with what the event read."""
+    out = {}
+    for j, event in enumerate(evidence.event):
+        impact = impacts[event]
+        out[event] = EventImpact(
+            items=members[event],
+            driver=driver_ids[int(evidence.driver[j])],
+            signal=float(evidence.signal[j]),
+            reliability=float(evidence.reliability[j]),
+            date=dates[event],
+            impact=impact.impact,
+            pareto_k=float(impact.pareto_k) if np.isfinite(impact.pareto_k) else 99.0,
+            refitted=impact.refitted,
+        )
+    return out
+
+
+def evidence_entries(items: list[LocatedItem], kinds: dict[str, Kind], root: Path) -> dict[str, EvidenceEntry]:
+    """What the briefing shows of each item used (in date order)."""
+    out = {}
+    for located in items:
+        item = located.item
+        reading = item.reading(kinds[item.kind])
+        out[item.id] = EvidenceEntry(
+            date=item.date,
+            reported=item.reported,
+            kind=item.kind,
+            title=item.title,
+            source=item.source,
+            reliability=item.reliability,
+            cluster=item.cluster,
+            driver=reading.driver if reading else None,
+            signal=reading.signal if reading else None,
+            state=item.state,
+            event=None if reading is None else (item.cluster or item.id),
             file=_relative(located.path, root),
         )
-        for located, weight in zip(items, weights, strict=True)
-    }
+    return out
+
+
+def reference_summary(table: HazardTable, no_evidence: dict[str, Estimate]) -> ReferenceSummary:
+    return ReferenceSummary(
+        reference_class=table.reference_class,
+        mismatch=table.mismatch,
+        data_last_year=table.data_last_year,
+        hazards={
+            r.transition: HazardSummary(events=r.events, exposure=r.exposure, mean=r.mean, low=r.low, high=r.high)
+            for r in table.rows
+        },
+        no_evidence=no_evidence,
+    )
 
 
 def _relative(path: Path, root: Path) -> str:

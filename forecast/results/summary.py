@@ -7,6 +7,7 @@ Runs write through these models, the history and the briefing read through them,
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from datetime import date
 from pathlib import Path
@@ -17,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from forecast.errors import InputError, Problem
 from forecast.inputs.schema import Question
 
-SCHEMA_VERSION: Literal[1] = 1
+SCHEMA_VERSION: Literal[2] = 2
 INTERVAL = 0.9  # central credible interval reported as low/high
 RHAT_MAX = 1.01  # sampler checks: a run past any threshold is flagged in the briefing
 ESS_MIN = 400.0
@@ -46,42 +47,108 @@ class Diagnostics(_Document):
     rhat_max: float = Field(description="largest R-hat over the sampled parameters")
     ess_bulk_min: float = Field(description="smallest bulk effective sample size")
     divergences: int
-    warnings: list[str] = Field(description=f"every R-hat > {RHAT_MAX}, ESS < {ESS_MIN:.0f} or divergence")
+    warnings: list[str] = Field(description=f"R-hat > {RHAT_MAX}, ESS < {ESS_MIN:.0f}, divergences, Pareto k refits")
     sampler: str
     chains: int
     draws: int
     tune: int
     seed: int
-    log_marginal_likelihood: dict[str, float] = Field(default_factory=dict)
+
+
+class CurvePoint(_Document):
+    """The chance of one outcome on one date, with its interval."""
+
+    date: date
+    mean: float
+    low: float
+    high: float
+
+
+class DriverState(_Document):
+    """A latent driver at the as-of week (driver units: 0 typical, +-1 notably above or below)."""
+
+    description: str
+    level: Estimate
+    change: Estimate = Field(description="level now minus level four weeks earlier")
+    trend: Literal["rising", "falling", "steady"]
+
+
+class StateRecord(_Document):
+    """The state of the conflict at the as-of date and the record that says so (none: the default)."""
+
+    state: str
+    since: date | None = None
+    item: str | None = None
+
+
+class HazardSummary(_Document):
+    """A baseline transition hazard of the reference class (per year), with its 90% interval."""
+
+    events: int | None = Field(description="events in the reference data; none for an assumed hazard")
+    exposure: float | None = Field(description="years at risk")
+    mean: float
+    low: float
+    high: float
+
+
+class ReferenceSummary(_Document):
+    """The outside view the run started from."""
+
+    reference_class: str
+    mismatch: float
+    data_last_year: int
+    hazards: dict[str, HazardSummary]
+    no_evidence: dict[str, Estimate] = Field(description="the forecast with no evidence at all, per outcome")
+
+
+class EventImpact(_Document):
+    """What one event (a cluster of reports, or a lone item) did to the forecast on the horizon."""
+
+    items: list[str]
+    driver: str
+    signal: float
+    reliability: float = Field(description="corroborated: 1 - prod(1 - r) over the event's reports")
+    date: date
+    impact: dict[str, float] = Field(description="outcome -> forecast minus forecast without the event")
+    pareto_k: float
+    refitted: bool = Field(description="Pareto k above 0.7: the event was left out and the model refitted")
 
 
 class EvidenceEntry(_Document):
     """What the briefing shows of one item used by the run."""
 
-    date: date
+    date: dt.date
+    reported: dt.date
     kind: str
     title: str
     source: str
     reliability: float
     cluster: str | None = None
-    weight: float
+    driver: str | None = None
+    signal: float | None = None
+    state: str | None = None
+    event: str | None = Field(default=None, description="the event (cluster or item id) this item reads into")
     file: str
 
 
 class Summary(_Document):
     """``summary.json``: what one run forecast, from which evidence, and how well it sampled."""
 
-    schema_version: Literal[1] = SCHEMA_VERSION
+    schema_version: Literal[2] = SCHEMA_VERSION
     run_id: str = Field(description="as-of date + hash of inputs, seed and sampler settings")
     as_of: date
     horizon: date
     question: Question
     interval: float = INTERVAL
-    outcomes: dict[str, Estimate]
+    state: StateRecord
+    outcomes: dict[str, Estimate] = Field(description="outcome -> chance on the horizon date")
+    curves: dict[str, list[CurvePoint]] = Field(description="outcome -> weekly chances from the as-of date")
+    drivers: dict[str, DriverState]
+    reference: ReferenceSummary
     diagnostics: Diagnostics
-    evidence: dict[str, dict[str, float]] = Field(description="item id -> outcome -> impact on the probability")
+    evidence: dict[str, EventImpact] = Field(description="event id -> its impact")
     evidence_items: dict[str, EvidenceEntry]
-    excluded_after_as_of: list[str] = Field(default_factory=list)
+    excluded_after_as_of: list[str] = Field(default_factory=list, description="items reported after the as-of date")
 
 
 class SamplerRecord(_Document):

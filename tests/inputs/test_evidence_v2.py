@@ -149,8 +149,17 @@ def test_a_cluster_is_one_event_one_reading():
 
 def test_required_kinds_present():
     required = {
-        "statement", "talks_held", "talks_delayed", "proposal", "battlefield_gain", "strike",
-        "security_guarantee", "sanctions", "poll", "mediation", "state_change",
+        "statement",
+        "talks_held",
+        "talks_delayed",
+        "proposal",
+        "battlefield_gain",
+        "strike",
+        "security_guarantee",
+        "sanctions",
+        "poll",
+        "mediation",
+        "state_change",
     }
     assert required <= set(KINDS)
 

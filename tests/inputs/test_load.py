@@ -26,7 +26,8 @@ GOOD = """\
   title: Peskov says a deal is premature
   source: TASS
   reliability: 0.7
-  likelihood: {deal: 0.7, ceasefire: 0.8, frozen: 1.0, war: 1.3}
+  driver: russia_flexibility
+  signal: -0.3
   cluster: kremlin-line
 """
 
@@ -45,7 +46,7 @@ def world(tmp_path: Path):
 def problems(priors: Path, evidence: Path) -> list[str]:
     question = load_question(priors)
     with pytest.raises(InputError) as caught:
-        load_evidence(evidence, question, load_kinds(None, question.outcome_ids))
+        load_evidence(evidence, question, load_kinds())
     return [p.render() for p in caught.value.problems]
 
 
@@ -59,7 +60,7 @@ def test_good_file_loads_with_word_reliability(world):
     priors, evidence = world
     write(evidence, "a.yaml", GOOD)
     question = load_question(priors)
-    items = load_evidence(evidence, question, load_kinds(None, question.outcome_ids))
+    items = load_evidence(evidence, question, load_kinds())
     assert [i.item.id for i in items] == ["geneva-talks", "kremlin-premature"]
     assert items[0].item.reliability == 0.85
     assert items[1].line == 7
@@ -74,24 +75,28 @@ def test_good_file_loads_with_word_reliability(world):
             "a.yaml:13: likelyhood: unknown field",
         ),
         ("kind: talks_held", "kind: talks_hold", "a.yaml:3: kind: unknown kind 'talks_hold'"),
-        ("deal: 0.7,", "peace: 0.7,", "a.yaml:13: likelihood: unknown outcome(s) ['peace']"),
-        ("deal: 0.7,", "", "a.yaml:13: likelihood: missing outcome(s) ['deal']"),
+        ("driver: russia_flexibility", "driver: russia_flex", "a.yaml:13: driver: unknown driver 'russia_flex'"),
+        ("signal: -0.3", "signal: -5", "a.yaml:14: signal: signal -5.0 is off the scale"),
+        ("signal: -0.3", "signal: .nan", "a.yaml:14: signal: signal must be a finite number"),
+        ("signal: -0.3", "signal: lots", "a.yaml:14: signal: Input should be a valid number"),
+        ("  signal: -0.3\n", "", "a.yaml:7: item: kind 'statement' has no default signal"),
+        ("  driver: russia_flexibility\n", "", "a.yaml:7: item: kind 'statement' has no default reading"),
+        (
+            "  signal: -0.3\n",
+            "  signal: -0.3\n  likelihood: {deal: 0.7, ceasefire: 0.8, frozen: 1.0, war: 1.3}\n",
+            "a.yaml:15: likelihood: `likelihood` (version 1) is retired: give `driver` and `signal`",
+        ),
+        (
+            "  date: 2025-11-26\n",
+            "  date: 2025-11-26\n  reported: 2025-11-20\n",
+            "a.yaml:9: reported: reported 2025-11-20 is before the event date 2025-11-26",
+        ),
         ("date: 2025-11-23", "date: 2025-02-30", "a.yaml:2: date: Input should be a valid date"),
-        ("deal: 0.7", "deal: 0", "a.yaml:13: likelihood: likelihood of 'deal' must be a positive finite number"),
-        ("deal: 0.7", "deal: -2", "a.yaml:13: likelihood: likelihood of 'deal' must be a positive finite number"),
-        ("deal: 0.7", "deal: .inf", "a.yaml:13: likelihood: likelihood of 'deal' must be a positive finite number"),
-        ("deal: 0.7", "deal: .nan", "a.yaml:13: likelihood: likelihood of 'deal' must be a positive finite number"),
-        ("deal: 0.7", "deal: lots", "a.yaml:13: likelihood.deal: Input should be a valid number"),
         ("reliability: 0.7", "reliability: 1.5", "a.yaml:12: reliability: must be in (0, 1]"),
         ("reliability: 0.7", "reliability: 0", "a.yaml:12: reliability: must be in (0, 1]"),
         ("reliability: high", "reliability: sure", "a.yaml:6: reliability: must be a number in (0, 1] or one of"),
         ("id: geneva-talks", "id: Geneva Talks!", "a.yaml:1: id: String should match pattern"),
-        ("cluster: kremlin-line", "cluster: Kremlin line", "a.yaml:14: cluster: String should match pattern"),
-        (
-            "  likelihood: {deal: 0.7, ceasefire: 0.8, frozen: 1.0, war: 1.3}\n",
-            "",
-            "a.yaml:7: likelihood: kind 'statement' has no default profile",
-        ),
+        ("cluster: kremlin-line", "cluster: Kremlin line", "a.yaml:15: cluster: String should match pattern"),
         (
             "  source: Reuters\n",
             "  source: Reuters\n  source: AP\n",
@@ -180,9 +185,13 @@ def test_cli_list_filters_by_as_of(world):
 
 
 def test_question_errors_are_located(tmp_path):
-    text = (REPO / "priors" / "ukraine_2026.yaml").read_text().replace("strength: 8", "strength: -8")
+    text = (REPO / "priors" / "ukraine_2026.yaml").read_text().replace("mismatch: 2", "mismatch: 0.5")
+    text = text.replace("driver: diplomacy, mean: 0.4", "driver: diplomcy, mean: 0.4", 1)
     write(tmp_path, "q.yaml", text)
     with pytest.raises(InputError) as caught:
         load_question(tmp_path / "q.yaml")
-    line = next(i for i, row in enumerate(text.splitlines(), 1) if "strength: -8" in row)
-    assert f"q.yaml:{line}: prior.strength: Input should be greater than 0" in str(caught.value)
+    rows = text.splitlines()
+    line = next(i for i, row in enumerate(rows, 1) if "mismatch: 0.5" in row)
+    assert f"q.yaml:{line}: reference.mismatch: Input should be greater than or equal to 1" in str(caught.value)
+    line = next(i for i, row in enumerate(rows, 1) if "driver: diplomcy" in row)
+    assert f"q.yaml:{line}: links.table.0.driver: unknown driver 'diplomcy'" in str(caught.value)

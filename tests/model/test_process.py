@@ -7,7 +7,7 @@ from datetime import date
 import numpy as np
 from scipy.linalg import expm
 
-from forecast.model.process import (
+from forecast.process import (
     STATES,
     generator,
     state_probabilities,

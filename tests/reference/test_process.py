@@ -8,8 +8,9 @@ import numpy as np
 import pytest
 from scipy.linalg import expm
 
+from forecast.process import constant_state_path as state_path
+from forecast.process import constant_state_probabilities as state_probabilities
 from forecast.reference.fit import fit_reference, no_evidence_curve, no_evidence_probabilities
-from forecast.reference.process import state_path, state_probabilities
 from forecast.reference.spec import ReferenceSpec
 
 HAZARDS = {

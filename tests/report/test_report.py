@@ -738,7 +738,7 @@ def _example_summary(as_of: str, means: dict[str, tuple[float, float, float]]) -
 
     root = REPO
     question = load_question(root / "priors" / "ukraine_2026.yaml")
-    kinds = load_kinds(None, question.outcome_ids)
+    kinds = load_kinds()
     used, later = split_by_date(load_evidence(root / "evidence", question, kinds), date.fromisoformat(as_of))
     outcomes = question.outcome_ids
     summary = make_summary(

@@ -16,13 +16,13 @@ import pytest
 from typer.testing import CliRunner
 
 from forecast.cli import app
-from forecast.model.inference import Forecaster
-from forecast.pipeline import RunConfig, load_inputs, run_forecast
+from forecast.model.fit import Forecaster
+from forecast.pipeline import RunConfig, compile_forecaster, load_inputs, run_forecast
 from forecast.report.earlier import find_history
 from forecast.results.summary import Manifest, Summary, read_document, write_document
 from forecast.store.history import HISTORY_NAME, HistoryStore, Record, reconcile
 from forecast.store.runs import RunExists, recover, run_dirs
-from tests.helpers import REPO, TINY, make_question, run_config
+from tests.helpers import REPO, TINY, manifest_document, run_config, shipped_question, summary_document
 
 FIRST, SECOND = date(2025, 11, 22), date(2025, 11, 26)
 FORECAST = str(Path(sys.executable).with_name("forecast"))
@@ -34,8 +34,7 @@ def config(out: Path, as_of: date, **kw) -> RunConfig:
 
 @pytest.fixture(scope="module")
 def example_forecaster() -> Forecaster:
-    inputs = load_inputs(config(Path("unused"), SECOND))
-    return Forecaster(inputs.question, inputs.arrays, TINY)
+    return compile_forecaster(load_inputs(config(Path("unused"), SECOND)), TINY)
 
 
 @pytest.fixture(scope="module")
@@ -48,45 +47,9 @@ def two_runs(tmp_path_factory, example_forecaster) -> Path:
 
 
 def fake_run(as_of: str = "2025-11-26", qid: str = "q", rhat: float = 1.002) -> tuple[Summary, Manifest]:
-    outcomes = {
-        o: {"mean": m, "low": m / 2, "high": min(1.0, m * 1.5)}
-        for o, m in zip(("deal", "ceasefire", "frozen", "war"), (0.1, 0.2, 0.3, 0.4), strict=True)
-    }
-    question = make_question().model_copy(update={"id": qid})
-    summary = Summary.model_validate(
-        {
-            "run_id": f"{as_of}-abcdef12",
-            "as_of": as_of,
-            "horizon": "2026-12-31",
-            "question": question,
-            "outcomes": outcomes,
-            "evidence": {},
-            "evidence_items": {},
-            "diagnostics": {
-                "rhat_max": rhat,
-                "ess_bulk_min": 812.5,
-                "divergences": 0,
-                "warnings": ["w"],
-                "sampler": "test",
-                "chains": 2,
-                "draws": 100,
-                "tune": 100,
-                "seed": 20251126,
-                "log_marginal_likelihood": {"deal": -1.5},
-            },
-        }
-    )
-    manifest = Manifest.model_validate(
-        {
-            "as_of": as_of,
-            "seed": 20251126,
-            "command": "test",
-            "inputs": {"priors/q.yaml": "ab" * 32},
-            "versions": {},
-            "sampler": {"chains": 2, "draws": 100, "tune": 100},
-        }
-    )
-    return summary, manifest
+    question = shipped_question().model_dump(mode="json") | {"id": qid}
+    summary = Summary.model_validate(summary_document(as_of, question=question, rhat_max=rhat, warnings=["w"]))
+    return summary, Manifest.model_validate(manifest_document(as_of))
 
 
 def write_fake_run(out: Path, as_of: str) -> Path:
@@ -134,7 +97,7 @@ def test_one_row_per_question_and_date(tmp_path: Path) -> None:
     store.record(newer, replace=True)
     store.record(Record.from_run(*fake_run(qid="other")))
     assert [(r.question_id, r.run_id) for r in store.records()] == [
-        ("other", "2025-11-26-abcdef12"),
+        ("other", "2025-11-26-3f9a1c2b"),
         ("q", "2025-11-26-00000000"),
     ]
 
@@ -223,6 +186,8 @@ def cli_run(out: Path, as_of: date, *extra: str, probe: str | None = None) -> su
         "100",
         "--tune",
         "100",
+        "--chains",
+        "2",
         *extra,
     ]
     if probe is None:
@@ -234,10 +199,10 @@ def cli_run(out: Path, as_of: date, *extra: str, probe: str | None = None) -> su
 
 PROBE = """
 import sys, time
-import forecast.model.inference, forecast.store.runs
+import forecast.model.fit, forecast.store.runs
 mod, name = {!r}.split(":")
-module = forecast.model.inference if mod == "inference" else forecast.store.runs
-owner = module.Forecaster if name == "_sample_given" else module
+module = forecast.model.fit if mod == "fit" else forecast.store.runs
+owner = module.Forecaster if name == "fit" else module
 real = getattr(owner, name)
 def probed(*args, **kwargs):
     print("probe", flush=True)
@@ -267,7 +232,7 @@ def one_run(tmp_path: Path, example_forecaster) -> Path:
 
 def test_a_run_killed_while_sampling_changes_nothing(one_run: Path) -> None:
     before = digests(one_run)
-    kill_at_probe(cli_run(one_run, SECOND, probe="inference:_sample_given"))
+    kill_at_probe(cli_run(one_run, SECOND, probe="fit:fit"))
     assert digests(one_run) == before
     assert not [p for p in one_run.iterdir() if p.name.startswith(".2025")]
 

@@ -1,4 +1,7 @@
-"""The four-state process: generators from hazards and state probabilities by weekly matrix exponentials.
+"""The four-state process, defined once: states, transitions, generators and state probabilities.
+
+Used by the reference class (constant hazards per transition) and by the model (weekly hazards
+per posterior draw).
 
 States are ordered ``war, ceasefire, frozen, deal``; a transition's hazard (per year) is the rate of
 leaving its origin for its target. Within a step the hazards are constant, so the step's transition
@@ -7,6 +10,7 @@ matrix is ``expm(Q * dt)`` exactly; over the horizon the steps multiply (piecewi
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, timedelta
 from itertools import pairwise
 
@@ -30,6 +34,9 @@ DAYS_PER_YEAR = 365.25
 def transition_label(transition: tuple[str, str]) -> str:
     """``"war->deal"``: the name used in YAML tables and coordinates."""
     return f"{transition[0]}->{transition[1]}"
+
+
+TRANSITION_LABELS: tuple[str, ...] = tuple(transition_label(t) for t in TRANSITIONS)
 
 
 def state_index(state: str) -> int:
@@ -76,3 +83,29 @@ def state_probabilities(q: np.ndarray, dt: np.ndarray, start: int) -> np.ndarray
         p = np.einsum("...i,...ij->...j", p, steps[..., k, :, :])
         out.append(p)
     return np.clip(np.stack(out, axis=-2), 0.0, 1.0)
+
+
+def rate_vector(rates: Mapping[str, float | np.ndarray]) -> np.ndarray:
+    """Hazards (..., n_transitions) in ``TRANSITIONS`` order from ``{"war->deal": rate, ...}``; missing are 0."""
+    unknown = set(rates) - set(TRANSITION_LABELS)
+    if unknown:
+        raise KeyError(f"not transitions of the four-state process: {sorted(unknown)}")
+    values = {k: np.asarray(v, dtype=float) for k, v in rates.items()}
+    shape = np.broadcast_shapes(*(v.shape for v in values.values())) if values else ()
+    return np.stack([np.broadcast_to(values.get(label, 0.0), shape) for label in TRANSITION_LABELS], axis=-1)
+
+
+def constant_state_probabilities(rates: Mapping[str, float | np.ndarray], start: str, years: float) -> np.ndarray:
+    """P(state after ``years`` | ``start``) with constant hazards: the start row of expm(Q years), (..., 4)."""
+    return expm(generator(rate_vector(rates)) * years)[..., state_index(start), :]
+
+
+def constant_state_path(rates: Mapping[str, float | np.ndarray], start: str, step: float, steps: int) -> np.ndarray:
+    """P(state) after 1..``steps`` steps of ``step`` years with constant hazards, (steps, ..., 4)."""
+    one = expm(generator(rate_vector(rates)) * step)
+    p = one[..., state_index(start), :]
+    out = [p]
+    for _ in range(steps - 1):
+        p = np.einsum("...i,...ij->...j", p, one)
+        out.append(p)
+    return np.stack(out)
