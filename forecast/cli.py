@@ -108,21 +108,33 @@ def evidence_validate(
 def evidence_list(
     path: Annotated[Path, typer.Argument(help="Evidence file or folder.")] = Path("evidence"),
     priors: PriorsOpt = Path("priors"),
-    as_of: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Only items dated on or before.")] = None,
+    as_of: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Only items reported on or before.")
+    ] = None,
     kinds: KindsOpt = None,
 ) -> None:
     """Print the evidence as a table."""
     question = load_question(priors)
-    items = load_evidence(path, question, load_kinds(kinds))
+    catalogue = load_kinds(kinds)
+    items = load_evidence(path, question, catalogue)
     if as_of:
         items, _ = split_by_date(items, as_of.date())
-    table = Table(title=f"{len(items)} evidence items")
-    for column in ("date", "id", "kind", "rel.", "cluster", "title"):
-        table.add_column(column, overflow="fold", no_wrap=column in ("date", "id"))
+    table = Table(title=f"{len(items)} evidence items" + (f" reported by {as_of.date()}" if as_of else ""))
+    for column in ("date", "reported", "id", "kind", "reads", "rel.", "cluster", "title"):
+        table.add_column(column, overflow="fold", no_wrap=column in ("date", "reported", "id"))
     for located in items:
         item = located.item
+        reading = item.reading(catalogue[item.kind])
+        reads = f"state: {item.state}" if reading is None else f"{reading.driver} {reading.signal:+.2f}"
         table.add_row(
-            item.date.isoformat(), item.id, item.kind, f"{item.reliability:.2f}", item.cluster or "", item.title
+            item.date.isoformat(),
+            item.reported.isoformat(),
+            item.id,
+            item.kind,
+            reads,
+            f"{item.reliability:.2f}",
+            item.cluster or "",
+            item.title,
         )
     out.print(table)
 

@@ -69,42 +69,104 @@ def summary_document(
         if event in events:
             events[event]["items"].append(it[0])
             continue
-        events[event] = {"items": [it[0]], "driver": it[7], "signal": 0.5, "reliability": it[5], "date": it[1],
-                         "impact": dict(zip(("deal", "ceasefire", "frozen", "war"), it[8], strict=True)),
-                         "pareto_k": 0.2, "refitted": False}
-    checks = {"rhat_max": 1.003, "ess_bulk_min": 812.0, "divergences": 0, "warnings": [], "sampler": "NUTS (PyMC)",
-              "chains": 4, "draws": 1000, "tune": 500, "seed": 20251126, **diagnostics}
+        events[event] = {
+            "items": [it[0]],
+            "driver": it[7],
+            "signal": 0.5,
+            "reliability": it[5],
+            "date": it[1],
+            "impact": dict(zip(("deal", "ceasefire", "frozen", "war"), it[8], strict=True)),
+            "pareto_k": 0.2,
+            "refitted": False,
+        }
+    checks = {
+        "rhat_max": 1.003,
+        "ess_bulk_min": 812.0,
+        "divergences": 0,
+        "warnings": [],
+        "sampler": "NUTS (PyMC)",
+        "chains": 4,
+        "draws": 1000,
+        "tune": 500,
+        "seed": 20251126,
+        **diagnostics,
+    }
     hazard = {"events": 11, "exposure": 914.0, "mean": 0.0126, "low": 0.0072, "high": 0.0192}
     return {
-        "schema_version": 2, "run_id": f"{as_of}-3f9a1c2b", "as_of": as_of, "horizon": horizon.isoformat(),
-        "question": question, "interval": 0.9, "state": {"state": "war"},
+        "schema_version": 2,
+        "run_id": f"{as_of}-3f9a1c2b",
+        "as_of": as_of,
+        "horizon": horizon.isoformat(),
+        "question": question,
+        "interval": 0.9,
+        "state": {"state": "war"},
         "outcomes": {k: {"mean": m, "low": lo, "high": hi} for k, (m, lo, hi) in means.items()},
         "curves": {k: [point(k, w) for w in weeks] for k in means},
-        "drivers": {d: {"description": f"{d} described", "level": {"mean": 0.3 * k, "low": -0.5, "high": 0.9},
-                        "change": {"mean": 0.1 * k, "low": -0.4, "high": 0.6},
-                        "trend": ("steady", "rising", "falling")[k % 3]} for k, d in enumerate(DRIVERS)},
-        "reference": {"reference_class": "long_wars", "mismatch": 2.0, "data_last_year": 2024,
-                      "hazards": {t: hazard for t in ("war->ceasefire", "war->deal", "war->frozen", "ceasefire->war",
-                                                      "ceasefire->deal", "frozen->war", "frozen->deal", "deal->war")},
-                      "no_evidence": {"war": {"mean": 0.93, "low": 0.86, "high": 0.97},
-                                      "ceasefire": {"mean": 0.016, "low": 0.003, "high": 0.04},
-                                      "frozen": {"mean": 0.029, "low": 0.007, "high": 0.07},
-                                      "deal": {"mean": 0.025, "low": 0.007, "high": 0.06}}},
+        "drivers": {
+            d: {
+                "description": f"{d} described",
+                "level": {"mean": 0.3 * k, "low": -0.5, "high": 0.9},
+                "change": {"mean": 0.1 * k, "low": -0.4, "high": 0.6},
+                "trend": ("steady", "rising", "falling")[k % 3],
+            }
+            for k, d in enumerate(DRIVERS)
+        },
+        "reference": {
+            "reference_class": "long_wars",
+            "mismatch": 2.0,
+            "data_last_year": 2024,
+            "hazards": {
+                t: hazard
+                for t in (
+                    "war->ceasefire",
+                    "war->deal",
+                    "war->frozen",
+                    "ceasefire->war",
+                    "ceasefire->deal",
+                    "frozen->war",
+                    "frozen->deal",
+                    "deal->war",
+                )
+            },
+            "no_evidence": {
+                "war": {"mean": 0.93, "low": 0.86, "high": 0.97},
+                "ceasefire": {"mean": 0.016, "low": 0.003, "high": 0.04},
+                "frozen": {"mean": 0.029, "low": 0.007, "high": 0.07},
+                "deal": {"mean": 0.025, "low": 0.007, "high": 0.06},
+            },
+        },
         "diagnostics": checks,
         "evidence": events,
-        "evidence_items": {it[0]: {"date": it[1], "reported": it[1], "kind": it[2], "title": it[3], "source": it[4],
-                                   "reliability": it[5], "cluster": it[6], "driver": it[7], "signal": 0.5,
-                                   "event": it[6] or it[0], "file": f"evidence/2025-11/{it[0]}.yaml"}
-                           for it in used},
+        "evidence_items": {
+            it[0]: {
+                "date": it[1],
+                "reported": it[1],
+                "kind": it[2],
+                "title": it[3],
+                "source": it[4],
+                "reliability": it[5],
+                "cluster": it[6],
+                "driver": it[7],
+                "signal": 0.5,
+                "event": it[6] or it[0],
+                "file": f"evidence/2025-11/{it[0]}.yaml",
+            }
+            for it in used
+        },
         "excluded_after_as_of": [it[0] for it in (items or []) if it[1] > as_of],
     }
 
 
 def manifest_document(as_of: str) -> dict[str, Any]:
     return {
-        "as_of": as_of, "seed": 20251126, "command": f"forecast run --as-of {as_of}",
-        "inputs": {"priors/ukraine_2026.yaml": "a" * 64, "evidence/2025-11/geneva.yaml": "0123456789abcdef" * 4,
-                   "kinds.yaml": "f" * 64},
+        "as_of": as_of,
+        "seed": 20251126,
+        "command": f"forecast run --as-of {as_of}",
+        "inputs": {
+            "priors/ukraine_2026.yaml": "a" * 64,
+            "evidence/2025-11/geneva.yaml": "0123456789abcdef" * 4,
+            "kinds.yaml": "f" * 64,
+        },
         "versions": {"forecast": "0.2.0", "python": "3.11.7", "pymc": "5.28.5", "arviz": "0.23.4"},
         "sampler": {"chains": 4, "draws": 1000, "tune": 500},
     }

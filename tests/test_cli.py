@@ -140,8 +140,10 @@ def test_evidence_new_writes_a_valid_skeleton_and_never_overwrites(tmp_path: Pat
     items = load_evidence(tmp_path, question, kinds)
     assert {i.item.kind for i in items} == {"battlefield_gain", "statement", "state_change", "strike"}
     neutral = [i.item for i in items if i.item.kind != "battlefield_gain"]
-    assert all(i.state in (None, "war") and (i.reading(kinds[i.kind]) is None or i.reading(kinds[i.kind]).signal == 0)
-               for i in neutral)  # an unedited skeleton moves nothing
+    assert all(
+        i.state in (None, "war") and (i.reading(kinds[i.kind]) is None or i.reading(kinds[i.kind]).signal == 0)
+        for i in neutral
+    )  # an unedited skeleton moves nothing
     assert invoke("evidence", "new", "--kind", "rumour", "--evidence", str(tmp_path)).exit_code == 2
 
 

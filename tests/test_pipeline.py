@@ -71,11 +71,18 @@ def test_run_writes_contract_files(example_run):
         curve = saved["curves"][key]
         assert curve[0]["date"] == "2025-11-26" and curve[-1]["date"] == "2026-12-31"
         assert curve[-1]["mean"] == pytest.approx(value["mean"])
-        assert all((date.fromisoformat(b["date"]) - date.fromisoformat(a["date"])).days <= 7
-                   for a, b in zip(curve, curve[1:], strict=False))
+        assert all(
+            (date.fromisoformat(b["date"]) - date.fromisoformat(a["date"])).days <= 7
+            for a, b in zip(curve, curve[1:], strict=False)
+        )
     assert saved["curves"]["war"][0]["mean"] == pytest.approx(1.0)  # war is the state on the as-of date
-    assert set(saved["drivers"]) == {"diplomacy", "russia_flexibility", "ukraine_flexibility", "military_momentum",
-                                     "external_support"}
+    assert set(saved["drivers"]) == {
+        "diplomacy",
+        "russia_flexibility",
+        "ukraine_flexibility",
+        "military_momentum",
+        "external_support",
+    }
     assert len(saved["reference"]["hazards"]) == 8
     events = saved["evidence"]
     assert events and {i for e in events.values() for i in e["items"]} <= set(saved["evidence_items"])
@@ -109,8 +116,24 @@ def test_items_are_used_by_report_date(tmp_path):
     assert all(meta.reported <= date(2025, 11, 21) for meta in summary.evidence_items.values())
     seed_003 = [i for i in summary.excluded_after_as_of if i in ("us-ukraine-20-point-plan", "dmitriev-miami-round")]
     assert len(seed_003) == 2  # the undated article describes December events: never used in November
-    args = ["run", "--as-of", "2025-11-21", "--priors", str(REPO / "priors"), "--evidence", str(REPO / "evidence"),
-            "--out", str(tmp_path / "cli"), "--draws", "100", "--tune", "100", "--chains", "2", "--no-briefing"]
+    args = [
+        "run",
+        "--as-of",
+        "2025-11-21",
+        "--priors",
+        str(REPO / "priors"),
+        "--evidence",
+        str(REPO / "evidence"),
+        "--out",
+        str(tmp_path / "cli"),
+        "--draws",
+        "100",
+        "--tune",
+        "100",
+        "--chains",
+        "2",
+        "--no-briefing",
+    ]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     assert f"{len(summary.excluded_after_as_of)} reported after it left out" in result.output
@@ -156,8 +179,17 @@ def test_cli_run_bad_input_exits_1_without_traceback(tmp_path):
         "id: x\ndate: 2025-11-20\nkind: talks_held\ntitle: t\nsource: s\nreliability: 2\n"
         "likelihood: {deal: 2, ceasefire: 1, frozen: 1, war: 0.5}\n"
     )
-    args = ["run", "--as-of", "2025-11-26", "--priors", str(REPO / "priors"), "--evidence", str(bad),
-            "--out", str(tmp_path / "out")]
+    args = [
+        "run",
+        "--as-of",
+        "2025-11-26",
+        "--priors",
+        str(REPO / "priors"),
+        "--evidence",
+        str(bad),
+        "--out",
+        str(tmp_path / "out"),
+    ]
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 1
     assert "a.yaml:6: reliability: must be in (0, 1]" in result.output

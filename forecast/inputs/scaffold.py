@@ -41,10 +41,14 @@ def skeleton_item(item_id: str, kind_id: str, kind: Kind, day: date, cluster: st
     elif kind.signal is None:
         lines.append(f"signal: 0                       # TODO reading of {kind.driver}: 0 as usual, +-1 notable")
     else:
-        lines.append(f"magnitude: {kind.scale:g}                   # in {kind.unit}: reads {kind.signal:+g} on "
-                     f"{kind.driver} per {kind.scale:g} {kind.unit}")
+        lines.append(
+            f"magnitude: {kind.scale:g}                   # in {kind.unit}: reads {kind.signal:+g} on "
+            f"{kind.driver} per {kind.scale:g} {kind.unit}"
+        )
         lines.append("# signal: 0.5                    # or give the reading directly (wins over magnitude)")
-    lines.append(f"cluster: {cluster}" if cluster else "# cluster: reports-of-one-event   # shared by reports of one event")
+    lines.append(
+        f"cluster: {cluster}" if cluster else "# cluster: reports-of-one-event   # shared by reports of one event"
+    )
     lines += ["# url: https://...", "# tags: []", "# notes: >-", "#   why this reading"]
     return "\n".join(lines) + "\n"
 

@@ -229,7 +229,7 @@ class EvidenceItem(_Strict):
 
     id: Slug
     date: dt.date
-    reported: dt.date = Field(default=None, description="when the source appeared (default: date)")  # set below
+    reported: dt.date = Field(default=None, description="when the source appeared (default: date)")  # type: ignore[assignment]  # set from date before validation
     kind: str
     title: str = Field(min_length=1)
     source: str = Field(min_length=1)

@@ -298,7 +298,7 @@ def curves_chart(
     """
     with matplotlib.rc_context(_RC):
         narrow = width < WIDTH_IN
-        fig = Figure(figsize=(width, 4.6 if narrow else 2.3), layout="constrained")
+        fig = Figure(figsize=(width, 4.6 if narrow else 2.0), layout="constrained")
         lead = max(range(len(series)), key=lambda i: series[i].means[-1])
         panels = fig.subplots(2 if narrow else 1, 1 if narrow else 2, squeeze=False).ravel()
         xs = [d.toordinal() for d in dates]

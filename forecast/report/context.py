@@ -19,8 +19,8 @@ from forecast.store.history import Record
 from . import charts
 from .wep import arrow, bottom_line, format_interval, format_number, format_pct, format_pp, percent, wep_term
 
-TOP_DRIVERS = 6
-MAX_NEW_ITEMS = 6  # keeps the briefing within four pages, even on a first run (every item is new)
+TOP_DRIVERS = 5
+MAX_NEW_ITEMS = 5  # keeps the briefing within four pages, even on a first run (every item is new)
 MAX_WARNINGS = 8  # sampler warnings listed in the appendix; the rest are counted
 MAX_EXCLUDED = 16  # ids of items dated after as_of listed in the appendix; the rest are counted
 HASH_SHOWN = 12  # hex digits of each input's SHA-256 printed in the appendix (full value in a tooltip)

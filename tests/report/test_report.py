@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import subprocess
+from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -15,14 +16,15 @@ from typing import Any
 import pytest
 
 from forecast.errors import InputError
+from forecast.inputs.load import load_evidence, load_kinds, load_question, split_by_date
 from forecast.report import briefing as briefing_mod
 from forecast.report import render_briefing, render_html
 from forecast.report.briefing import load_run
-from forecast.report.context import HASH_SHOWN, MAX_EXCLUDED, MAX_NEW_ITEMS, MAX_WARNINGS
+from forecast.report.context import HASH_SHOWN, MAX_EXCLUDED, MAX_NEW_ITEMS, MAX_WARNINGS, TOP_DRIVERS
 from forecast.report.wep import bottom_line, format_pct, format_pp, wep_term
 from forecast.results.summary import Manifest, Summary
 from forecast.store.history import Record
-from tests.helpers import REPO
+from tests.helpers import REPO, Item, manifest_document, shipped_question, summary_document
 
 QID = "ukraine-2026"
 OUTCOMES = [
@@ -41,8 +43,8 @@ OUTCOMES = [
 ]
 SCRIPT = "<script>alert(1)</script>"
 
-# id, date, kind, title, source, reliability, cluster, impact (deal, ceasefire, frozen, war)
-ITEMS: list[tuple[str, str, str, str, str, float, str | None, tuple[float, float, float, float]]] = [
+# id, date, kind, title, source, reliability, cluster, driver, impact (deal, ceasefire, frozen, war)
+ITEMS: list[Item] = [
     (
         "us-28-point-plan",
         "2025-11-14",
@@ -50,7 +52,8 @@ ITEMS: list[tuple[str, str, str, str, str, float, str | None, tuple[float, float
         "US 28-point peace plan circulated to Kyiv",
         "Axios",
         0.8,
-        "plan",
+        None,
+        "diplomacy",
         (0.021, 0.012, -0.004, -0.029),
     ),
     (
@@ -61,6 +64,7 @@ ITEMS: list[tuple[str, str, str, str, str, float, str | None, tuple[float, float
         "ISW",
         0.9,
         None,
+        "military_momentum",
         (-0.006, -0.011, -0.003, 0.020),
     ),
     (
@@ -71,6 +75,7 @@ ITEMS: list[tuple[str, str, str, str, str, float, str | None, tuple[float, float
         "Reuters",
         0.95,
         None,
+        "military_momentum",
         (-0.004, -0.009, -0.001, 0.014),
     ),
     (
@@ -81,6 +86,7 @@ ITEMS: list[tuple[str, str, str, str, str, float, str | None, tuple[float, float
         "TASS",
         0.7,
         None,
+        "russia_flexibility",
         (-0.008, -0.005, 0.002, 0.011),
     ),
     (
@@ -90,7 +96,8 @@ ITEMS: list[tuple[str, str, str, str, str, float, str | None, tuple[float, float
         "US–Ukraine talks in Geneva narrow gaps",
         "Reuters",
         0.85,
-        "geneva-round",
+        None,
+        "diplomacy",
         (0.012, 0.009, -0.001, -0.020),
     ),
     (
@@ -100,7 +107,8 @@ ITEMS: list[tuple[str, str, str, str, str, float, str | None, tuple[float, float
         "Joint statement: 'updated and refined framework'",
         "White House",
         0.9,
-        "geneva-round",
+        None,
+        "russia_flexibility",
         (0.007, 0.005, 0.000, -0.012),
     ),
     (
@@ -111,6 +119,7 @@ ITEMS: list[tuple[str, str, str, str, str, float, str | None, tuple[float, float
         "Office of the President",
         0.8,
         None,
+        "russia_flexibility",
         (-0.003, 0.002, 0.004, -0.003),
     ),
     (
@@ -121,6 +130,7 @@ ITEMS: list[tuple[str, str, str, str, str, float, str | None, tuple[float, float
         "Financial Times",
         0.75,
         None,
+        "diplomacy",
         (0.010, 0.008, 0.001, -0.019),
     ),
     (
@@ -131,6 +141,7 @@ ITEMS: list[tuple[str, str, str, str, str, float, str | None, tuple[float, float
         "Politico Europe",
         0.7,
         None,
+        "diplomacy",
         (0.006, 0.004, -0.002, -0.008),
     ),
     (
@@ -141,7 +152,8 @@ ITEMS: list[tuple[str, str, str, str, str, float, str | None, tuple[float, float
         "Unverified <b>channel</b> & co",
         0.3,
         None,
-        (0.001, 0.000, 0.000, -0.001),
+        "russia_flexibility",
+        (0.001, 0.000, 0.030, -0.031),  # large enough to be shown everywhere, so its escaping is checked
     ),
     (
         "kyiv-strike-1125",
@@ -151,6 +163,7 @@ ITEMS: list[tuple[str, str, str, str, str, float, str | None, tuple[float, float
         "AP",
         0.95,
         None,
+        "military_momentum",
         (-0.005, -0.010, -0.002, 0.017),
     ),
     (
@@ -161,6 +174,7 @@ ITEMS: list[tuple[str, str, str, str, str, float, str | None, tuple[float, float
         "Bloomberg",
         0.6,
         None,
+        "diplomacy",
         (-0.004, -0.003, 0.001, 0.006),
     ),
 ]
@@ -168,89 +182,27 @@ ITEMS: list[tuple[str, str, str, str, str, float, str | None, tuple[float, float
 LEAD_SENTENCE = "Continued war on the horizon date is likely (64%; 90% interval 51–75%)."
 
 
+def question_document() -> dict[str, Any]:
+    question = shipped_question().model_dump(mode="json")
+    outcomes = [{"id": i, "label": lab, "definition": d} for i, lab, d in OUTCOMES]
+    return question | {
+        "id": QID,
+        "title": "How will the Russia-Ukraine war stand on 31 December 2026?",
+        "outcomes": outcomes,
+    }
+
+
 def make_summary(
     as_of: str = "2025-11-26", means: dict[str, tuple[float, float, float]] | None = None, **diag: Any
 ) -> dict[str, Any]:
-    """A realistic summary.json: items dated on or before ``as_of`` are in, later ones excluded."""
-    means = means or {
-        "deal": (0.08, 0.01, 0.22),
-        "ceasefire": (0.10, 0.03, 0.21),
-        "frozen": (0.18, 0.09, 0.30),
-        "war": (0.64, 0.51, 0.75),
-    }
-    used = [it for it in ITEMS if it[1] <= as_of]
-    diagnostics = {
-        "rhat_max": 1.003,
-        "ess_bulk_min": 812.0,
-        "divergences": 0,
-        "warnings": [],
-        "sampler": "NUTS per outcome (PyMC) + marginal likelihood by quadrature",
-        "chains": 2,
-        "draws": 1000,
-        "tune": 1000,
-        "seed": 20251126,
-        "log_marginal_likelihood": {"deal": -1.2, "ceasefire": -1.0, "frozen": -0.3, "war": 0.4},
-    }
-    diagnostics.update(diag)
-    return {
-        "schema_version": 1,
-        "run_id": f"{as_of}-3f9a1c2b",
-        "as_of": as_of,
-        "horizon": "2026-12-31",
-        "question": {
-            "id": QID,
-            "title": "How will the Russia-Ukraine war stand on 31 December 2026?",
-            "horizon": "2026-12-31",
-            "outcomes": [{"id": i, "label": lab, "definition": d} for i, lab, d in OUTCOMES],
-            "reference": {"conflict_start": "2022-02-24"},
-            "prior": {
-                "base_rates": {"deal": 0.05, "ceasefire": 0.06, "frozen": 0.07, "war": 0.82},
-                "strength": 8,
-                "provenance": "UCDP conflict-years 1946-2023, interstate wars > 2 years old: "
-                "share ending within the next 13 months by type of termination.",
-            },
-        },
-        "interval": 0.9,
-        "outcomes": {k: {"mean": m, "low": lo, "high": hi} for k, (m, lo, hi) in means.items()},
-        "diagnostics": diagnostics,
-        "evidence": {it[0]: dict(zip(("deal", "ceasefire", "frozen", "war"), it[7], strict=True)) for it in used},
-        "evidence_items": {
-            it[0]: {
-                "date": it[1],
-                "kind": it[2],
-                "title": it[3],
-                "source": it[4],
-                "reliability": it[5],
-                "cluster": it[6],
-                "weight": 1.0,
-                "file": f"evidence/2025-11/{it[0]}.yaml",
-            }
-            for it in used
-        },
-        "excluded_after_as_of": [it[0] for it in ITEMS if it[1] > as_of] + ["trump-putin-call-1201"],
-    }
+    """A realistic summary.json: items reported on or before ``as_of`` are in, later ones excluded."""
+    summary = summary_document(as_of, means, ITEMS, question=question_document(), **diag)
+    summary["excluded_after_as_of"].append("trump-putin-call-1201")
+    return summary
 
 
 def make_manifest(as_of: str) -> dict[str, Any]:
-    return {
-        "as_of": as_of,
-        "seed": 20251126,
-        "command": f"forecast run --as-of {as_of}",
-        "inputs": {
-            "priors/ukraine_2026.yaml": "a" * 64,
-            "evidence/2025-11/geneva.yaml": "0123456789abcdef" * 4,
-            "forecast/kinds.yaml": "f" * 64,
-        },
-        "versions": {
-            "forecast": "0.1.0",
-            "python": "3.11.7",
-            "pymc": "5.28.5",
-            "arviz": "0.23.4",
-            "pytensor": "2.38.3",
-            "numpy": "2.4.6",
-        },
-        "sampler": {"chains": 2, "draws": 1000, "tune": 1000},
-    }
+    return manifest_document(as_of)
 
 
 def record(summary: dict[str, Any]) -> Record:
@@ -414,14 +366,25 @@ def test_bottom_line_sentence_and_pp_format() -> None:
 
 # --- the HTML -----------------------------------------------------------------------------------
 
-SECTIONS = ["bluf", "probabilities", "trend", "drivers", "new-evidence", "definitions", "prior", "appendix"]
+SECTIONS = [
+    "bluf",
+    "probabilities",
+    "curves",
+    "drivers",
+    "trend",
+    "movers",
+    "new-evidence",
+    "definitions",
+    "prior",
+    "appendix",
+]
 
 
 def test_html_has_every_section_and_inline_charts(rendered: tuple[Path, Path]) -> None:
     html = rendered[0].read_text(encoding="utf-8")
     page = parse(html)
     assert set(SECTIONS) <= page.ids
-    for sid in ("probabilities", "trend", "drivers"):
+    for sid in ("probabilities", "curves", "trend", "movers"):
         assert page.svgs.get(sid, 0) == 2, sid  # one wide (desktop, print), one narrow (phone)
     assert '<meta name="viewport"' in html
     assert not re.search(r"""(src|href)=["']?(https?:)?//""", html), "must not fetch anything"
@@ -458,9 +421,9 @@ def test_headline_follows_the_leader(tmp_path: Path) -> None:
 def test_change_since_previous_run(two_runs: Path) -> None:
     page = parse(render_html(load_run(two_runs)))
     probs = squash(page.text["probabilities"])
-    assert "Continued war likely 64% 51–75% ▼ −6.0 pp" in probs
-    assert "Signed peace deal very unlikely 8% 1–22% ▲ +2.0 pp" in probs
-    assert "Frozen conflict very unlikely 18% 9–30% ▲ +6.0 pp" in probs
+    assert "Continued war likely 64% 51–75% 93% ▼ −6.0 pp" in probs  # ... the reference class alone, the change
+    assert "Signed peace deal very unlikely 8% 1–22% 3% ▲ +2.0 pp" in probs
+    assert "Frozen conflict very unlikely 18% 9–30% 3% ▲ +6.0 pp" in probs
     assert "Diamonds: previous run (19 November 2025)" in probs
     assert "Continued war ▼ −6.0 pp" in squash(page.text["bluf"])
     assert "19 November 2025" in page.text["bluf"]
@@ -474,65 +437,108 @@ def test_no_change_or_trend_without_previous_run(single_run: Path) -> None:
     new = squash(page.text["new-evidence"])
     assert min(len(ITEMS), MAX_NEW_ITEMS) == new.count("2025-11-")
     assert f"Showing the {MAX_NEW_ITEMS} of {len(ITEMS)} new items" in new
-    assert "new" not in page.by_class  # no "new" marks in the drivers table on a first run
+    assert "new" not in page.by_class  # no "new" marks in the movers table on a first run
 
 
 def test_new_evidence_is_only_items_after_previous_as_of(two_runs: Path) -> None:
-    text = parse(render_html(load_run(two_runs))).text["new-evidence"]
+    b = load_run(two_runs)
+    text = parse(render_html(b)).text["new-evidence"]
     assert "since 19 November 2025" in squash(text)
+    new = [it for it in ITEMS if it[1] > "2025-11-19"]
+    assert b.n_new == len(new)
     for it in ITEMS:
-        if it[3] == SCRIPT:
-            continue
-        assert (it[3] in text) == (it[1] > "2025-11-19"), it[0]
+        if it[3] != SCRIPT and it[3] in text:
+            assert it[1] > "2025-11-19", it[0]  # only new items are listed
+    shown = sorted(new, key=lambda it: -max(abs(v) for v in it[8]))[:MAX_NEW_ITEMS]
+    assert {e.id for e in b.new_evidence} == {it[0] for it in shown}
 
 
 def test_a_long_first_run_lists_the_new_items_that_matter_most(tmp_path: Path) -> None:
     summary = make_summary()
     for i in range(40):  # 40 more small items: 52 new items on a first run
         iid = f"minor-{i:02d}"
-        summary["evidence"][iid] = {"deal": 0.0001, "ceasefire": 0.0, "frozen": 0.0, "war": -0.0001}
+        impact = {"deal": 0.0001, "ceasefire": 0.0, "frozen": 0.0, "war": -0.0001}
+        summary["evidence"][iid] = {
+            "items": [iid],
+            "driver": "diplomacy",
+            "signal": 0.1,
+            "reliability": 0.5,
+            "date": "2025-11-20",
+            "impact": impact,
+            "pareto_k": 0.1,
+            "refitted": False,
+        }
         summary["evidence_items"][iid] = {
             "date": "2025-11-20",
+            "reported": "2025-11-20",
             "kind": "statement",
             "title": f"Minor {i}",
             "source": "wire",
             "reliability": 0.5,
-            "weight": 1.0,
+            "driver": "diplomacy",
+            "signal": 0.1,
+            "event": iid,
             "file": "x.yaml",
         }
     b = load_run(write_run(tmp_path, summary))
-    assert b.n_new == 52 and len(b.new_evidence) == MAX_NEW_ITEMS == 8
+    assert b.n_new == 52 and len(b.new_evidence) == MAX_NEW_ITEMS == 5
     shown = {e.id for e in b.new_evidence}
-    top = sorted(ITEMS, key=lambda it: -max(abs(v) for v in it[7]))[:MAX_NEW_ITEMS]
+    top = sorted(ITEMS, key=lambda it: -max(abs(v) for v in it[8]))[:MAX_NEW_ITEMS]
     assert shown == {it[0] for it in top}  # the ones that matter, none of the minor ones
     assert [e.date for e in b.new_evidence] == sorted((e.date for e in b.new_evidence), reverse=True)
     text = squash(parse(render_html(b)).text["new-evidence"])
-    assert "Showing the 8 of 52 new items" in text and "the other 44 are listed" in text
+    assert "Showing the 5 of 52 new items" in text and "the other 47 are listed" in text
 
 
-def test_drivers_are_the_top_eight_by_largest_impact(single_run: Path) -> None:
+def test_movers_are_the_top_events_by_largest_impact(single_run: Path) -> None:
     b = load_run(single_run)
     used = [it for it in ITEMS if it[1] <= "2025-11-26"]
-    top = sorted(used, key=lambda it: -max(abs(v) for v in it[7]))[:8]
-    assert {d.id for d in b.drivers} == {it[0] for it in top}
+    top = sorted(used, key=lambda it: -max(abs(v) for v in it[8]))[:TOP_DRIVERS]
+    assert {d.id for d in b.movers} == {it[0] for it in top}
     # ordered by effect on the leading outcome (war), largest rise first
-    war = [next(it[7][3] for it in ITEMS if it[0] == d.id) for d in b.drivers]
+    war = [next(it[8][3] for it in ITEMS if it[0] == d.id) for d in b.movers]
     assert war == sorted(war, reverse=True)
-    text = squash(parse(render_html(b)).text["drivers"])
+    text = squash(parse(render_html(b)).text["movers"])
     assert "US 28-point peace plan circulated to Kyiv" in text and "−2.9 pp" in text
+    assert f"The {TOP_DRIVERS} of {len(used)} events" in text
 
 
-def test_drivers_mark_the_items_that_are_new_since_the_previous_run(two_runs: Path) -> None:
+def test_reports_of_one_event_are_one_mover(tmp_path: Path) -> None:
+    summary = make_summary()
+    geneva = ["geneva-talks-us-ukraine", "geneva-joint-statement"]
+    summary["evidence"]["geneva-talks-us-ukraine"]["items"] = geneva
+    del summary["evidence"]["geneva-joint-statement"]
+    b = load_run(write_run(tmp_path, summary))
+    assert "geneva-joint-statement" not in {m.id for m in b.movers}
+    assert next(m for m in b.movers if m.id == "geneva-talks-us-ukraine").reports == 2
+    assert "2 reports" in squash(parse(render_html(b)).text["movers"])
+
+
+def test_movers_mark_the_events_that_are_new_since_the_previous_run(two_runs: Path) -> None:
     b = load_run(two_runs)
     dates = {it[0]: it[1] for it in ITEMS}
-    assert [d.new for d in b.drivers] == [dates[d.id] > "2025-11-19" for d in b.drivers]
-    n_new = sum(d.new for d in b.drivers)
-    assert 0 < n_new < len(b.drivers)
+    assert [d.new for d in b.movers] == [dates[d.id] > "2025-11-19" for d in b.movers]
+    n_new = sum(d.new for d in b.movers)
+    assert 0 < n_new < len(b.movers)
     page = parse(render_html(b))
-    assert page.by_class["new"] == ["new"] * (n_new + 1)  # one mark per new item, plus the key
-    assert f"Items marked new are dated after the previous run ({n_new} of the {len(b.drivers)})" in squash(
-        page.text["drivers"]
+    assert page.by_class["new"] == ["new"] * (n_new + 1)  # one mark per new event, plus the key
+    assert f"Events marked new were reported after the previous run ({n_new} of the {len(b.movers)})" in squash(
+        page.text["movers"]
     )
+
+
+def test_curves_drivers_and_the_interval_are_explained(single_run: Path) -> None:
+    page = parse(render_html(load_run(single_run)))
+    assert "31 December 2026 (dashed line)" in squash(page.text["curves"])
+    drivers = squash(page.text["drivers"])
+    assert "diplomacy: steady" in drivers and "russia flexibility: rising" in drivers
+    assert "ukraine flexibility: falling" in drivers and "+0.30 (−0.50 to +0.90)".replace("−", "-") in drivers
+    bluf = squash(page.text["bluf"])
+    assert "Each 90% interval is the range the chance itself could plausibly lie in" in bluf
+    assert "State on 26 November 2025: continued war (no recorded transition)." in bluf
+    prior = squash(page.text["prior"])
+    assert "long wars" in prior and "mismatch factor of 2" in prior and "war → ceasefire 11 914" in prior
+    assert "Reference class alone" in squash(page.text["probabilities"])
 
 
 def test_long_warning_and_left_out_lists_are_counted_not_printed_in_full(tmp_path: Path) -> None:
@@ -660,7 +666,7 @@ def test_bad_summary_names_the_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"summary\.json:1: invalid JSON"):
         render_briefing(run)
     wrong = copy.deepcopy(make_summary())
-    wrong["schema_version"] = 2
+    wrong["schema_version"] = 3
     (run / "summary.json").write_text(json.dumps(wrong), encoding="utf-8")
     with pytest.raises(InputError, match="schema_version"):
         render_briefing(run)
@@ -721,7 +727,7 @@ def _print_font_sizes(html: str) -> dict[str, set[float]]:
 def test_print_type_sizes_stay_readable(rendered: tuple[Path, Path]) -> None:
     """Body (header to new evidence) at 9.5pt or more; reference, appendix, page footer at 8pt or more."""
     sizes = _print_font_sizes(rendered[0].read_text(encoding="utf-8"))
-    for section in ("bluf", "probabilities", "trend", "drivers", "new-evidence"):
+    for section in ("bluf", "probabilities", "curves", "drivers", "trend", "movers", "new-evidence"):
         assert min(sizes[section]) >= 9.5, (section, sorted(sizes[section]))
     assert min(min(v) for v in sizes.values()) >= 8.0, sizes
 
@@ -730,50 +736,47 @@ EXAMPLE_PREVIOUS = "2025-11-19"
 
 
 def _example_summary(as_of: str, means: dict[str, tuple[float, float, float]]) -> dict[str, Any]:
-    """summary.json for the repository's real example (question, prior, evidence), with made-up
-    numbers: the text that has to fit is the real one, the sampler is not needed."""
-    from datetime import date
-
-    from forecast.inputs.load import load_evidence, load_kinds, load_question, split_by_date
-
-    root = REPO
-    question = load_question(root / "priors" / "ukraine_2026.yaml")
+    """summary.json for the repository's real example (question, evidence), with made-up numbers:
+    the text that has to fit is the real one, the sampler is not needed."""
+    question = load_question(REPO / "priors" / "ukraine_2026.yaml")
     kinds = load_kinds()
-    used, later = split_by_date(load_evidence(root / "evidence", question, kinds), date.fromisoformat(as_of))
-    outcomes = question.outcome_ids
-    summary = make_summary(
-        as_of,
-        means,
-        rhat_max=1.023,
-        warnings=[
-            f"R-hat 1.0{13 + k} > 1.01 for tau[{kind}] given {o}"
-            for k, (kind, o) in enumerate(
-                [
-                    ("talks_delayed", "deal"),
-                    ("statement", "ceasefire"),
-                    ("talks_held", "ceasefire"),
-                    ("battlefield_gain", "ceasefire"),
-                    ("mediation", "ceasefire"),
-                ]
-            )
-        ],
-    )
+    used, later = split_by_date(load_evidence(REPO / "evidence", question, kinds), date.fromisoformat(as_of))
+    warnings = [f"R-hat 1.0{13 + k} > 1.01 for {name}" for k, name in enumerate(("driver_z", "beta_z", "log_h0_z"))]
+    summary = make_summary(as_of, means, rhat_max=1.023, warnings=warnings)
     summary["question"] = question.model_dump(mode="json")
     summary["evidence"], summary["evidence_items"] = {}, {}
     for k, located in enumerate(used):
         it = located.item
-        size = 0.005 + 0.12 * ((k * 37) % 23) / 23  # up to 12 pp, spread over the items
-        war = size if k % 3 else -size  # the last outcome moves one way, the others share the opposite
-        summary["evidence"][it.id] = {o: war if o == outcomes[-1] else -war / (len(outcomes) - 1) for o in outcomes}
+        reading = it.reading(kinds[it.kind])
+        event = it.cluster or it.id
         summary["evidence_items"][it.id] = {
             "date": it.date.isoformat(),
+            "reported": it.reported.isoformat(),
             "kind": it.kind,
             "title": it.title,
             "source": it.source,
             "reliability": it.reliability,
             "cluster": it.cluster,
-            "weight": 1.0,
+            "driver": reading.driver if reading else None,
+            "signal": reading.signal if reading else None,
+            "event": event if reading else None,
             "file": str(located.path),
+        }
+        if reading is None or event in summary["evidence"]:
+            summary["evidence"].get(event, {}).get("items", []).append(it.id)
+            continue
+        size = 0.005 + 0.12 * ((k * 37) % 23) / 23  # up to 12 pp, spread over the events
+        war = size if k % 3 else -size  # war moves one way, the others share the opposite
+        impact = {o: war if o == "war" else -war / 3 for o in question.outcome_ids}
+        summary["evidence"][event] = {
+            "items": [it.id],
+            "driver": reading.driver,
+            "signal": reading.signal,
+            "reliability": it.reliability,
+            "date": it.date.isoformat(),
+            "impact": impact,
+            "pareto_k": 0.3,
+            "refitted": False,
         }
     summary["excluded_after_as_of"] = [located.item.id for located in later]
     return summary
@@ -818,11 +821,13 @@ def test_the_real_example_fits_in_four_pages(tmp_path: Path, as_of: str) -> None
     for heading in (
         "Bottom line up front",
         "Probabilities",
+        "Forecast by date",
+        "Drivers",
         "Trend over runs",
         "What moved the forecast",
         "New evidence",
         "Outcome definitions",
-        "Prior",
+        "Outside view: the reference class",
         "Provenance.",
         "Appendix: method",
         "Items left out",
@@ -834,7 +839,7 @@ def test_the_real_example_fits_in_four_pages(tmp_path: Path, as_of: str) -> None
     if shutil.which("pdftotext"):  # reading order (not -layout), so the two columns do not interleave
         raw = squash(subprocess.run(["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True).stdout)
         # the ends of the longest reference texts are there, so none of them was cut
-        for long_text in (b.prior_provenance, b.outcomes[-1].definition):
+        for long_text in (b.reference_provenance, b.outcomes[-1].definition):
             assert " ".join(long_text.split()[-6:]) in raw
 
 
