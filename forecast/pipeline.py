@@ -36,11 +36,12 @@ from forecast.inputs.load import (
 from forecast.inputs.schema import Kind, Question
 from forecast.model.attribution import attribute
 from forecast.model.drivers import Driver, links_from_table, load_drivers
-from forecast.model.fit import Forecaster, SamplerSettings
+from forecast.model.fit import Forecaster
 from forecast.model.readings import Item, Readings
+from forecast.model.settings import SamplerSettings
 from forecast.model.spec import Spec, question_spec
-from forecast.reference import HazardTable, fit_reference, no_evidence_probabilities
-from forecast.report import render_briefing
+from forecast.reference.fit import HazardTable, fit_reference, no_evidence_probabilities
+from forecast.report.briefing import render_briefing
 from forecast.results.posterior import (
     curve_points,
     driver_states,

@@ -17,33 +17,7 @@ from itertools import pairwise
 import numpy as np
 from scipy.linalg import expm
 
-STATES: tuple[str, ...] = ("war", "ceasefire", "frozen", "deal")
-TRANSITIONS: tuple[tuple[str, str], ...] = (
-    ("war", "ceasefire"),
-    ("war", "deal"),
-    ("war", "frozen"),
-    ("ceasefire", "war"),
-    ("ceasefire", "deal"),
-    ("frozen", "war"),
-    ("frozen", "deal"),
-    ("deal", "war"),
-)
-DAYS_PER_YEAR = 365.25
-
-
-def transition_label(transition: tuple[str, str]) -> str:
-    """``"war->deal"``: the name used in YAML tables and coordinates."""
-    return f"{transition[0]}->{transition[1]}"
-
-
-TRANSITION_LABELS: tuple[str, ...] = tuple(transition_label(t) for t in TRANSITIONS)
-
-
-def state_index(state: str) -> int:
-    """Position of a state in :data:`STATES` (raises on an unknown name)."""
-    if state not in STATES:
-        raise ValueError(f"unknown state {state!r}; expected one of {STATES}")
-    return STATES.index(state)
+from forecast.states import DAYS_PER_YEAR, STATES, TRANSITION_LABELS, TRANSITIONS, state_index
 
 
 def generator(hazards: np.ndarray, transitions: tuple[tuple[str, str], ...] = TRANSITIONS) -> np.ndarray:

@@ -8,7 +8,7 @@ from typing import Any
 
 from forecast.inputs.load import load_question
 from forecast.inputs.schema import Question
-from forecast.model.fit import SamplerSettings
+from forecast.model.settings import SamplerSettings
 from forecast.pipeline import RunConfig
 
 REPO = Path(__file__).resolve().parents[1]

@@ -20,8 +20,8 @@ from pydantic import (
     model_validator,
 )
 
-from forecast.process import STATES, TRANSITION_LABELS
 from forecast.reference.spec import ReferenceSpec
+from forecast.states import STATES, TRANSITION_LABELS
 
 SLUG = r"^[a-z0-9][a-z0-9_-]*$"
 Slug = Annotated[str, Field(pattern=SLUG, max_length=80)]

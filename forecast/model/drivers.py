@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from forecast.process import TRANSITIONS, transition_label
+from forecast.states import TRANSITIONS, transition_label
 
 CATALOGUE_PATH = Path(__file__).with_name("drivers.yaml")
 

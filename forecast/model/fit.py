@@ -19,30 +19,14 @@ import pymc as pm
 
 from forecast.model.joint import FREE_VARS, build_model, evidence_data
 from forecast.model.readings import Item, Readings, empty_readings, readings
+from forecast.model.settings import SamplerSettings
 from forecast.model.spec import Spec
-from forecast.process import (
-    STATES,
-    generator,
-    state_index,
-    state_probabilities,
-    step_dates,
-    step_years,
-)
+from forecast.process import generator, state_probabilities, step_dates, step_years
+from forecast.states import STATES, state_index
 
 QUANTILES = (0.05, 0.95)
 TREND_PROBABILITY = 0.75
 TREND_MIN_CHANGE = 0.1
-
-
-@dataclass(frozen=True)
-class SamplerSettings:
-    """NUTS settings of a run. Four chains of 1,000 keep the rank R-hat of the driver paths under 1.01
-    (two chains of 1,000 gave 1.012-1.016, two of 2,000 1.007-1.014, four of 1,000 1.007-1.0096 on the example)."""
-
-    draws: int = 1000
-    tune: int = 500  # the whitened coordinates adapt within a few hundred steps (15 leapfrog steps a draw)
-    chains: int = 4
-    target_accept: float = 0.8
 
 
 @dataclass(frozen=True, eq=False)

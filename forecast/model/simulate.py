@@ -15,7 +15,8 @@ from scipy.linalg import expm
 
 from forecast.model.readings import Item
 from forecast.model.spec import Spec
-from forecast.process import generator, state_index, step_dates, step_years
+from forecast.process import generator, step_dates, step_years
+from forecast.states import state_index
 
 
 @dataclass(frozen=True, eq=False)

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from forecast.model.drivers import Driver, Links, load_drivers, load_links
-from forecast.process import TRANSITIONS, transition_label
+from forecast.states import TRANSITIONS, transition_label
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,19 +1,8 @@
-"""Reference-class transition hazards for the four-state process, fitted from UCDP data and backtested."""
+"""Reference-class transition hazards for the four-state process, fitted from UCDP data and backtested.
 
-from forecast.reference.backtest import BacktestResult, run_backtest, write_backtest
-from forecast.reference.classes import REFERENCE_CLASSES, ReferenceFilters
-from forecast.reference.fit import HazardTable, fit_reference, no_evidence_curve, no_evidence_probabilities
-from forecast.reference.spec import ReferenceSpec
-
-__all__ = [
-    "REFERENCE_CLASSES",
-    "BacktestResult",
-    "HazardTable",
-    "ReferenceFilters",
-    "ReferenceSpec",
-    "fit_reference",
-    "no_evidence_curve",
-    "no_evidence_probabilities",
-    "run_backtest",
-    "write_backtest",
-]
+Modules, one job each: ``data`` (the two UCDP files -> episodes), ``classes`` (named reference
+classes), ``hazards`` (events over exposure, Gamma posteriors, age bands), ``fit`` (a question's
+hazard table and its no-evidence forecast), ``backtest`` (rolling-origin scores), ``spec`` (the
+question file's ``reference:`` section). Import from the modules: this package file stays empty so
+that validating a question does not load pandas and matplotlib.
+"""

@@ -22,7 +22,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
-from forecast.process import STATES, TRANSITIONS, constant_state_probabilities, state_index
+from forecast.process import constant_state_probabilities
 from forecast.reference.classes import ReferenceFilters
 from forecast.reference.data import ReferenceData, build_episodes, information_at, load_reference_data
 from forecast.reference.hazards import (
@@ -38,6 +38,7 @@ from forecast.reference.hazards import (
     war_years,
     with_fallback,
 )
+from forecast.states import STATES, TRANSITIONS, state_index
 
 CLIP = 1e-6
 BASELINE_PSEUDO = 0.5

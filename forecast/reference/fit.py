@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from forecast.process import STATES, constant_state_path, constant_state_probabilities
+from forecast.process import constant_state_path, constant_state_probabilities
 from forecast.reference.classes import ReferenceFilters
 from forecast.reference.data import build_episodes, information_at, load_reference_data
 from forecast.reference.hazards import (
@@ -26,6 +26,7 @@ from forecast.reference.hazards import (
     with_fallback,
 )
 from forecast.reference.spec import ReferenceSpec
+from forecast.states import STATES
 
 DAYS_PER_YEAR = 365.25
 

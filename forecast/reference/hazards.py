@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from forecast.process import TRANSITIONS
 from forecast.reference.classes import ReferenceFilters
 from forecast.reference.data import episode_years
+from forecast.states import TRANSITIONS
 
 ENDED_STATES: tuple[str, ...] = ("ceasefire", "frozen", "deal")
 # Jeffreys prior for a Poisson rate, p(h) ~ h^-1/2: Gamma(0.5, 0). Proper posterior once there is

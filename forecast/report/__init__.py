@@ -1,15 +1,11 @@
 """The briefing: an intelligence-style HTML and PDF summary of one forecast run.
 
-Modules, one job each:
-- ``wep``: words of estimative probability (ICD 203) and the bottom-line sentence
+Modules, one job each (import from them; this file stays empty so that the formatters do not load
+matplotlib):
+- ``wep``: words of estimative probability (ICD 203), the bottom-line sentence, number formats
 - ``charts``: matplotlib charts as inline SVG
-- ``history``: reading run folders and finding earlier runs of the same question (from the
-  history store, :mod:`forecast.store.history`, when the output folder has one)
+- ``earlier``: the earlier runs of the same question (from the history store, or sibling run folders)
 - ``context``: summary/manifest/history -> the values the template shows (pure)
 - ``briefing``: template rendering and atomic writing; ``render_briefing`` is the entry point
 - ``pdf``: HTML -> PDF with WeasyPrint
 """
-
-from .briefing import render_briefing, render_html
-
-__all__ = ["render_briefing", "render_html"]

@@ -15,7 +15,7 @@ from forecast.model.attribution import EventImpact as ModelImpact
 from forecast.model.fit import Curves, DriverSummary, diagnostics
 from forecast.model.joint import FREE_VARS
 from forecast.model.readings import Readings
-from forecast.reference import HazardTable
+from forecast.reference.fit import HazardTable
 from forecast.results.summary import (
     ESS_MIN,
     RHAT_MAX,

@@ -7,13 +7,8 @@ from datetime import date
 import numpy as np
 from scipy.linalg import expm
 
-from forecast.process import (
-    STATES,
-    generator,
-    state_probabilities,
-    step_dates,
-    step_years,
-)
+from forecast.process import generator, state_probabilities, step_dates, step_years
+from forecast.states import STATES
 
 
 def test_generator_rows_sum_to_zero_with_rates_off_diagonal() -> None:

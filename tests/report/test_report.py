@@ -18,8 +18,7 @@ import pytest
 from forecast.errors import InputError
 from forecast.inputs.load import load_evidence, load_kinds, load_question, split_by_date
 from forecast.report import briefing as briefing_mod
-from forecast.report import render_briefing, render_html
-from forecast.report.briefing import load_run
+from forecast.report.briefing import load_run, render_briefing, render_html
 from forecast.report.context import HASH_SHOWN, MAX_EXCLUDED, MAX_NEW_ITEMS, MAX_WARNINGS, TOP_DRIVERS
 from forecast.report.wep import bottom_line, format_pct, format_pp, wep_term
 from forecast.results.summary import Manifest, Summary
