@@ -10,6 +10,7 @@ draws (the driver grid already continues past the as-of date as the AR continuat
 from __future__ import annotations
 
 import copy
+import os
 from dataclasses import dataclass
 from datetime import date
 
@@ -164,6 +165,7 @@ class Forecaster:
             draws, tune, chains, target_accept = settings.draws, settings.tune, settings.chains, settings.target_accept
         self.spec = spec
         self.draws, self.tune, self.chains, self.target_accept = draws, tune, chains, target_accept
+        self.cores = min(chains, os.cpu_count() or 1)  # chains in parallel; the draws do not depend on it
         self._compile(capacity)
 
     def _compile(self, capacity: int) -> None:
@@ -186,7 +188,7 @@ class Forecaster:
             draws=self.draws,
             tune=self.tune,
             chains=self.chains,
-            cores=1,
+            cores=self.cores,
             step=self._step,
             random_seed=seed,
             model=self.model,

@@ -12,7 +12,7 @@ import numpy as np
 from forecast.inputs.load import LocatedItem
 from forecast.inputs.schema import Kind
 from forecast.model.attribution import EventImpact as ModelImpact
-from forecast.model.fit import Curves, DriverSummary, diagnostics
+from forecast.model.fit import Curves, DriverSummary
 from forecast.model.joint import FREE_VARS
 from forecast.model.readings import Readings
 from forecast.reference.fit import HazardTable
@@ -73,18 +73,16 @@ def driver_states(summaries: dict[str, DriverSummary], descriptions: dict[str, s
 
 def sampler_checks(idata: az.InferenceData) -> tuple[float, float, int, list[str]]:
     """R-hat max, bulk-ESS min, divergences and a warning for each parameter past a threshold."""
-    checks = diagnostics(idata)
     posterior = idata.posterior[list(FREE_VARS)]
     rhat, ess = az.rhat(posterior), az.ess(posterior, method="bulk")
-    warnings = []
-    for name in FREE_VARS:
-        if (worst := float(rhat[name].max())) > RHAT_MAX:
-            warnings.append(f"R-hat {worst:.3f} > {RHAT_MAX} for {name}")
-        if (least := float(ess[name].min())) < ESS_MIN:
-            warnings.append(f"ESS {least:.0f} < {ESS_MIN:.0f} for {name}")
-    if checks.divergences:
-        warnings.append(f"{checks.divergences} divergent transitions")
-    return checks.rhat_max, checks.ess_bulk_min, checks.divergences, warnings
+    divergences = int(idata.sample_stats["diverging"].sum())
+    worst = {name: float(rhat[name].max()) for name in FREE_VARS}
+    least = {name: float(ess[name].min()) for name in FREE_VARS}
+    warnings = [f"R-hat {worst[n]:.3f} > {RHAT_MAX} for {n}" for n in FREE_VARS if worst[n] > RHAT_MAX]
+    warnings += [f"ESS {least[n]:.0f} < {ESS_MIN:.0f} for {n}" for n in FREE_VARS if least[n] < ESS_MIN]
+    if divergences:
+        warnings.append(f"{divergences} divergent transitions")
+    return max(worst.values()), min(least.values()), divergences, warnings
 
 
 def event_impacts(

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 import numpy as np
+import pytest
 from scipy.linalg import expm
 
-from forecast.process import generator, state_probabilities, step_dates, step_years
+from forecast.process import generator, stacked_expm, state_probabilities, step_dates, step_years
 from forecast.states import STATES
 
 
@@ -39,3 +40,10 @@ def test_steps_are_weekly_with_the_last_partial_week_ending_on_the_horizon() -> 
     dates = step_dates(date(2026, 1, 1), date(2026, 1, 25))
     assert dates == [date(2026, 1, 1), date(2026, 1, 8), date(2026, 1, 15), date(2026, 1, 22), date(2026, 1, 25)]
     np.testing.assert_allclose(step_years(dates) * 365.25, [7, 7, 7, 3])
+
+
+@pytest.mark.parametrize("scale", [0.02, 1.0, 40.0])
+def test_stacked_expm_equals_scipy(scale: float) -> None:
+    hazards = np.random.default_rng(3).gamma(1.0, 0.3, size=(50, 6, 8))
+    q = generator(hazards) * scale
+    np.testing.assert_allclose(stacked_expm(q), expm(q), atol=1e-12)
