@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 from scipy.linalg import expm
 
-from forecast.process import constant_state_path as state_path
-from forecast.process import constant_state_probabilities as state_probabilities
+from forecast.process import constant_state_path, constant_state_probabilities
 from forecast.reference.fit import fit_reference, no_evidence_curve, no_evidence_probabilities
 from forecast.reference.spec import ReferenceSpec
 
@@ -42,17 +41,17 @@ def hand_generator() -> np.ndarray:
 @pytest.mark.parametrize(("start", "row"), [("war", 0), ("ceasefire", 1), ("frozen", 2), ("deal", 3)])
 def test_state_probabilities_equal_expm(start: str, row: int) -> None:
     expected = expm(hand_generator() * 1.7)[row]
-    assert state_probabilities(HAZARDS, start, 1.7) == pytest.approx(expected, abs=1e-12)
+    assert constant_state_probabilities(HAZARDS, start, 1.7) == pytest.approx(expected, abs=1e-12)
 
 
 def test_vectorised_over_draws() -> None:
     rng = np.random.default_rng(1)
     draws = {k: v * rng.uniform(0.5, 2.0, size=5) for k, v in HAZARDS.items()}
-    stacked = state_probabilities(draws, "war", 2.0)
+    stacked = constant_state_probabilities(draws, "war", 2.0)
     for i in range(5):
-        one = state_probabilities({k: float(v[i]) for k, v in draws.items()}, "war", 2.0)
+        one = constant_state_probabilities({k: float(v[i]) for k, v in draws.items()}, "war", 2.0)
         assert stacked[i] == pytest.approx(one, abs=1e-12)
-    path = state_path(draws, "war", 0.25, 8)
+    path = constant_state_path(draws, "war", 0.25, 8)
     assert path[-1] == pytest.approx(stacked, abs=1e-10)
 
 
