@@ -264,6 +264,7 @@ def backfill(
     chains: ChainsOpt = DEFAULT.chains,
     force: Annotated[bool, typer.Option(help="Re-run dates already recorded, replacing them.")] = False,
     briefing: Annotated[bool, typer.Option(help="Render each week's briefing.html and briefing.pdf.")] = True,
+    kinds: KindsOpt = None,
 ) -> None:
     """Run every week in a date range, compiling the model once; dates already recorded are skipped."""
     from forecast.pipeline import RunConfig, parse_every, run_dates  # slow: PyMC (see module docstring)
@@ -281,6 +282,7 @@ def backfill(
         out=out_dir,
         seed=seed,
         settings=SamplerSettings(draws=draws, tune=tune, chains=chains),
+        kinds=kinds,
         force=force,
         briefing=briefing,
     )
