@@ -110,7 +110,7 @@ def evidence_files(root: Path) -> list[Path]:
 
 
 def load_evidence(root: Path, question: Question, kinds: dict[str, Kind]) -> list[LocatedItem]:
-    """Every evidence item under ``root``, validated; raises InputErrors listing all problems."""
+    """Every evidence item under ``root``, validated; raises one InputError listing all problems."""
     context = {"outcomes": question.outcome_ids, "kinds": kinds, "drivers": DRIVER_IDS}
     items: list[LocatedItem] = []
     errors: list[Problem] = []
