@@ -101,7 +101,7 @@ class Inputs:
 
     def spec(self) -> Spec:
         """The model of the question (fixed over its span: one compile serves every as-of date)."""
-        log_mu = {r.transition: r.log_mu for r in self.hazards.rows}
+        log_mu = {r.transition: r.log_mu_used for r in self.hazards.rows}
         log_sd = {r.transition: r.log_sd_used for r in self.hazards.rows}
         links = links_from_table(
             [link.model_dump() for link in self.question.links.table],

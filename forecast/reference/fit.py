@@ -155,13 +155,14 @@ def fit_reference(spec: ReferenceSpec, as_of: date, data_dir: Path | None = None
 
 
 def hazard_draws(table: HazardTable, draws: int, seed: int = 0) -> dict[str, np.ndarray]:
-    """Draws of every hazard: Gamma posterior times exp(log(mismatch) * z), so log-sd matches log_sd_used."""
+    """Draws of every hazard: the Gamma posterior times a mean-one log-normal factor of log-sd log(mismatch),
+    so the log-sd matches ``log_sd_used`` and the mismatch widens the spread without raising the mean."""
     rng = np.random.default_rng(seed)
     spread = np.log(table.mismatch)
     out: dict[str, np.ndarray] = {}
     for r in table.rows:
         base = rng.gamma(r.shape, 1.0 / r.rate, size=draws)
-        out[r.transition] = base * np.exp(spread * rng.standard_normal(draws))
+        out[r.transition] = base * np.exp(spread * rng.standard_normal(draws) - 0.5 * spread**2)
     return out
 
 

@@ -65,6 +65,7 @@ class HazardRow:
     log_mu: float
     log_sd: float
     log_sd_used: float
+    log_mu_used: float  # log_mu - log(mismatch)^2 / 2: the mismatch widens the spread, not the mean hazard
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -182,6 +183,7 @@ def hazard_row(source: str, target: str, count: Count | None, mismatch: float = 
         log_mu=mu,
         log_sd=sd,
         log_sd_used=widened_sd(sd, mismatch),
+        log_mu_used=mu - 0.5 * np.log(mismatch) ** 2,
     )
 
 

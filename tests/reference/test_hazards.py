@@ -99,6 +99,8 @@ def test_mismatch_widens_log_sd() -> None:
     assert plain.log_sd_used == pytest.approx(plain.log_sd)
     assert wide.log_sd_used == pytest.approx(np.sqrt(plain.log_sd**2 + np.log(2.0) ** 2))
     assert wide.log_mu == plain.log_mu
+    # a mean-preserving spread: the log-normal's mean exp(mu + sd^2 / 2) is the same with and without it
+    assert wide.log_mu_used + wide.log_sd_used**2 / 2 == pytest.approx(plain.log_mu_used + plain.log_sd_used**2 / 2)
 
 
 def test_age_bands_and_duration_test(episodes) -> None:

@@ -6,11 +6,12 @@ import hashlib
 import re
 from datetime import date
 
+import numpy as np
 import pytest
 
 from forecast.reference.classes import REFERENCE_CLASSES
 from forecast.reference.data import DEFAULT_DATA_DIR, build_episodes, information_at, load_reference_data
-from forecast.reference.fit import fit_reference
+from forecast.reference.fit import fit_reference, hazard_draws
 from forecast.reference.hazards import transition_counts
 from forecast.reference.spec import ReferenceSpec
 
@@ -115,3 +116,14 @@ def test_sparse_class_borrows_and_stays_finite() -> None:
     assert any("borrowed" in n for n in table.notes)
     assert all(0 < r.mean < 1 and r.low < r.high for r in table.rows)
     assert table.row("war->ceasefire").events == 2 and table.row("war->ceasefire").exposure == 17.0
+
+
+def test_the_mismatch_widens_the_hazards_without_raising_their_mean() -> None:
+    for mismatch in (1.0, 4.0):
+        spec = ReferenceSpec.model_validate({"conflict_start": "2022-02-24", "mismatch": mismatch})
+        table = fit_reference(spec, date(2025, 11, 26))
+        draws = hazard_draws(table, 400_000, seed=1)
+        row = table.row("war->deal")
+        assert draws["war->deal"].mean() == pytest.approx(row.mean, rel=0.02)
+        spread = np.std(np.log(draws["war->deal"]))
+        assert spread == pytest.approx(row.log_sd_used, rel=0.02)
