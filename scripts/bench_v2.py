@@ -12,8 +12,9 @@ from datetime import timedelta
 import numpy as np
 
 from forecast.model.checks import AS_OF, START, spec_for_checks
-from forecast.model.fit import Forecaster, diagnostics
+from forecast.model.fit import Forecaster
 from forecast.model.readings import Item, empty_readings
+from forecast.results.posterior import sampler_checks
 
 
 def random_items(n: int, driver_ids: tuple[str, ...], rng: np.random.Generator) -> list[Item]:
@@ -38,10 +39,10 @@ def main() -> None:
         start = time.perf_counter()
         idata = forecaster.fit(evidence, seed=1)
         elapsed = time.perf_counter() - start
-        d = diagnostics(idata)
+        rhat, ess, divergences, _ = sampler_checks(idata)
         steps = float(idata.sample_stats["n_steps"].mean())
-        print(f"{n:6d} readings: fit {elapsed:5.1f} s  rhat max {d.rhat_max:.4f}  ess min {d.ess_bulk_min:6.0f}  "
-              f"divergences {d.divergences}  leapfrog/draw {steps:.1f}")  # fmt: skip
+        print(f"{n:6d} readings: fit {elapsed:5.1f} s  rhat max {rhat:.4f}  ess min {ess:6.0f}  "
+              f"divergences {divergences}  leapfrog/draw {steps:.1f}")  # fmt: skip
 
 
 if __name__ == "__main__":

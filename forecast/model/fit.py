@@ -18,7 +18,7 @@ import arviz as az
 import numpy as np
 import pymc as pm
 
-from forecast.model.joint import FREE_VARS, build_model, evidence_data
+from forecast.model.joint import build_model, evidence_data
 from forecast.model.readings import Item, Readings, empty_readings, readings
 from forecast.model.settings import SamplerSettings
 from forecast.model.spec import Spec
@@ -66,15 +66,6 @@ class DriverSummary:
     change_low: float
     change_high: float
     trend: str
-
-
-@dataclass(frozen=True)
-class Diagnostics:
-    """Convergence over the sampled (free) parameters."""
-
-    rhat_max: float
-    ess_bulk_min: float
-    divergences: int
 
 
 def stacked(idata: az.InferenceData, name: str) -> np.ndarray:
@@ -134,18 +125,6 @@ def driver_summary(idata: az.InferenceData, spec: Spec, as_of: date) -> dict[str
             trend=trend_word(change),
         )
     return out
-
-
-def diagnostics(idata: az.InferenceData) -> Diagnostics:
-    """R-hat max, bulk-ESS min and divergences over the free (non-centred) parameters."""
-    posterior = idata.posterior[list(FREE_VARS)]
-    rhat = az.rhat(posterior)
-    ess = az.ess(posterior, method="bulk")
-    return Diagnostics(
-        rhat_max=float(max(rhat[v].max() for v in FREE_VARS)),
-        ess_bulk_min=float(min(ess[v].min() for v in FREE_VARS)),
-        divergences=int(idata.sample_stats["diverging"].sum()),
-    )
 
 
 class Forecaster:

@@ -32,13 +32,12 @@ from forecast.reference.hazards import (
     Count,
     age_band,
     gamma_posterior,
-    key,
     recurrence_counts,
     war_exit_counts,
     war_years,
     with_fallback,
 )
-from forecast.states import STATES, TRANSITIONS, state_index
+from forecast.states import STATES, TRANSITIONS, state_index, transition_label
 
 CLIP = 1e-6
 BASELINE_PSEUDO = 0.5
@@ -110,7 +109,9 @@ def posterior_shapes(war: dict[str, Count], post: dict[str, Count]) -> dict[str,
     counts = {**war, **post}
     out: dict[str, tuple[float, float]] = {}
     for s, t in TRANSITIONS:
-        out[key(s, t)] = UNOBSERVED[(s, t)] if (s, t) in UNOBSERVED else gamma_posterior(*_ev(counts[key(s, t)]))
+        out[transition_label((s, t))] = (
+            UNOBSERVED[(s, t)] if (s, t) in UNOBSERVED else gamma_posterior(*_ev(counts[transition_label((s, t))]))
+        )
     return out
 
 
@@ -123,12 +124,12 @@ def _ev(c: Count) -> tuple[float, float]:
 def baseline_shares(war: dict[str, Count], post: dict[str, Count]) -> dict[str, np.ndarray]:
     """Climatology: pooled one-year shares per start state (all ages, all episodes), plus 0.5 per reachable state."""
     out: dict[str, np.ndarray] = {}
-    exits = {t: war[key("war", t)].events for t in ENDED_STATES}
+    exits = {t: war[transition_label(("war", t))].events for t in ENDED_STATES}
     stays = war["war->deal"].exposure - sum(exits.values()) - war["war->other"].events
     counts = {"war": stays, **exits}
     out["war"] = _shares(counts, REACHABLE["war"])
     for s in ENDED_STATES:
-        c = post[key(s, "war")]
+        c = post[transition_label((s, "war"))]
         out[s] = _shares({s: c.exposure - c.events, "war": c.events}, REACHABLE[s])
     return out
 

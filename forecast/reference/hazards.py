@@ -10,7 +10,7 @@ from scipy import special, stats
 
 from forecast.reference.classes import ReferenceFilters
 from forecast.reference.data import episode_years
-from forecast.states import TRANSITIONS
+from forecast.states import TRANSITIONS, transition_label
 
 ENDED_STATES: tuple[str, ...] = ("ceasefire", "frozen", "deal")
 # Jeffreys prior for a Poisson rate, p(h) ~ h^-1/2: Gamma(0.5, 0). Proper posterior once there is
@@ -31,11 +31,6 @@ AGE_BANDS: tuple[tuple[int, float, str], ...] = (
     (7, np.inf, "years 8+"),
 )
 INTERVAL = 0.90
-
-
-def key(source: str, target: str) -> str:
-    """Transition name used in dicts and JSON."""
-    return f"{source}->{target}"
 
 
 @dataclass(frozen=True)
@@ -105,7 +100,7 @@ def war_exit_counts(rows: pd.DataFrame) -> dict[str, Count]:
     """Events per war exit (and to 'other', a censored competing risk) over the war-years given."""
     exposure = float(len(rows))
     ended = rows.loc[rows["ends_here"], "end_state"]
-    out = {key("war", t): Count(int((ended == t).sum()), exposure) for t in ENDED_STATES}
+    out = {transition_label(("war", t)): Count(int((ended == t).sum()), exposure) for t in ENDED_STATES}
     out["war->other"] = Count(int((ended == "other").sum()), exposure)
     return out
 
@@ -131,7 +126,7 @@ def recurrence_counts(episodes: pd.DataFrame, filters: ReferenceFilters, last_ye
     out: dict[str, Count] = {}
     for state in ENDED_STATES:
         mask = ended["end_state"] == state
-        out[key(state, "war")] = Count(int((recurred & mask).sum()), float(exposure[mask].sum()))
+        out[transition_label((state, "war"))] = Count(int((recurred & mask).sum()), float(exposure[mask].sum()))
     return out
 
 
@@ -168,7 +163,7 @@ def hazard_row(source: str, target: str, count: Count | None, mismatch: float = 
     low, high = gamma_interval(shape, rate)
     mu, sd = log_moments(shape, rate)
     return HazardRow(
-        transition=key(source, target),
+        transition=transition_label((source, target)),
         source=source,
         target=target,
         observed=count is not None,
@@ -203,7 +198,10 @@ def with_fallback(counts: dict[str, Count], fallback: dict[str, Count]) -> tuple
 
 def hazard_rows(counts: dict[str, Count], mismatch: float = 1.0) -> list[HazardRow]:
     """One row per transition of the four-state process, in ``TRANSITIONS`` order."""
-    return [hazard_row(s, t, None if (s, t) in UNOBSERVED else counts[key(s, t)], mismatch) for s, t in TRANSITIONS]
+    return [
+        hazard_row(s, t, None if (s, t) in UNOBSERVED else counts[transition_label((s, t))], mismatch)
+        for s, t in TRANSITIONS
+    ]
 
 
 def age_band(age: int) -> str:
@@ -221,9 +219,9 @@ def age_band_rows(rows: pd.DataFrame) -> list[AgeBandRow]:
     for _, _, label in AGE_BANDS:
         counts = war_exit_counts(rows[bands == label])
         counts["war->any"] = Count(
-            sum(counts[key("war", t)].events for t in ENDED_STATES), counts["war->deal"].exposure
+            sum(counts[transition_label(("war", t))].events for t in ENDED_STATES), counts["war->deal"].exposure
         )
-        for name in (*(key("war", t) for t in ENDED_STATES), "war->any", "war->other"):
+        for name in (*(transition_label(("war", t)) for t in ENDED_STATES), "war->any", "war->other"):
             c = counts[name]
             shape, rate = gamma_posterior(c.events, c.exposure)
             low, high = gamma_interval(shape, rate) if c.exposure > 0 else (float("nan"), float("nan"))
@@ -272,7 +270,13 @@ def recurrence_band_rows(episodes: pd.DataFrame, filters: ReferenceFilters, last
             low, high = gamma_interval(shape, rate) if exposure > 0 else (float("nan"), float("nan"))
             out.append(
                 AgeBandRow(
-                    key(state, "war"), label, events, exposure, shape / rate if exposure else float("nan"), low, high
+                    transition_label((state, "war")),
+                    label,
+                    events,
+                    exposure,
+                    shape / rate if exposure else float("nan"),
+                    low,
+                    high,
                 )
             )
     return out

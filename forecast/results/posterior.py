@@ -7,7 +7,6 @@ from datetime import date
 from pathlib import Path
 
 import arviz as az
-import numpy as np
 
 from forecast.inputs.load import LocatedItem
 from forecast.inputs.schema import Kind
@@ -103,7 +102,7 @@ def event_impacts(
             reliability=float(evidence.reliability[j]),
             date=dates[event],
             impact=impact.impact,
-            pareto_k=float(impact.pareto_k) if np.isfinite(impact.pareto_k) else 99.0,
+            pareto_k=float(impact.pareto_k),  # inf (tied weights) is written as Infinity, like NaN
             refitted=impact.refitted,
         )
     return out
