@@ -73,6 +73,7 @@ class RunConfig:
     priors: Path = Path("priors")
     evidence: Path = Path("evidence")
     out: Path = Path("reports")
+    benchmarks: Path = Path("benchmarks")
     seed: int | None = None
     settings: SamplerSettings = field(default_factory=SamplerSettings)
     kinds: Path | None = None

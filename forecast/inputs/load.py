@@ -1,4 +1,4 @@
-"""Load and validate the question, the kind catalogue and the evidence tree.
+"""Load and validate the question, the kind catalogue, the evidence tree and the benchmarks.
 
 Every problem becomes a :class:`~forecast.errors.Problem` (``file:line: field: message``); loaders
 collect all of them and raise one :class:`~forecast.errors.InputError`, so an analyst fixes a
@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from forecast.errors import InputError, Problem
-from forecast.inputs.schema import DRIVER_IDS, EvidenceItem, Kind, Question
+from forecast.inputs.schema import DRIVER_IDS, Benchmark, EvidenceItem, Kind, Question
 from forecast.inputs.yamlio import Loc, LocatedData, load_yaml
 
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -167,3 +167,55 @@ def split_by_date(items: list[LocatedItem], as_of: date) -> tuple[list[LocatedIt
     kept = [i for i in items if i.item.reported <= as_of]
     later = [i for i in items if i.item.reported > as_of]
     return kept, later
+
+
+def load_benchmarks(root: Path, question: Question) -> list[Benchmark]:
+    """Every outside forecast under ``root`` (none if the folder does not exist), sorted by date seen.
+
+    A benchmark is compared with our curve on its ``by`` date, so that date must lie within the
+    question's span; every problem is reported at once, as for evidence.
+    """
+    if not root.exists():
+        return []
+    out: list[Benchmark] = []
+    errors: list[Problem] = []
+    seen_ids: dict[str, Path] = {}
+    for path in evidence_files(root):
+        try:
+            located = load_yaml(path)
+        except InputError as err:
+            errors += err.problems
+            continue
+        entries = _entries(located)
+        if entries is None:
+            errors.append(Problem(str(path), 1, "", "a benchmark file holds one entry (a mapping) or a list of them"))
+            continue
+        for loc, entry in entries:
+            benchmark, problems = _validate(Benchmark, located, entry, loc, {"outcomes": question.outcome_ids})
+            errors += problems
+            if benchmark is None:
+                continue
+            if not question.start <= benchmark.by <= question.horizon:
+                errors.append(
+                    Problem(
+                        str(path),
+                        located.line_of((*loc, "by")),
+                        "by",
+                        f"{benchmark.by} is outside the question's span {question.start} .. {question.horizon}",
+                    )
+                )
+            elif benchmark.id in seen_ids:
+                errors.append(
+                    Problem(
+                        str(path),
+                        located.line_of((*loc, "id")),
+                        "id",
+                        f"duplicate id {benchmark.id!r} (also in {seen_ids[benchmark.id]})",
+                    )
+                )
+            else:
+                seen_ids[benchmark.id] = path
+                out.append(benchmark)
+    if errors:
+        raise InputError.of(errors)
+    return sorted(out, key=lambda b: (b.seen, b.id))

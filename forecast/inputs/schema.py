@@ -1,4 +1,4 @@
-"""Pydantic schemas of the files analysts write: the question, the kind catalogue, evidence items.
+"""Pydantic schemas of the files analysts write: the question, the kind catalogue, evidence items, benchmarks.
 
 Validation lives here and only here; loaders turn pydantic errors into ``file:line: field``
 messages. Every model forbids unknown fields so a misspelt key never passes silently.
@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -387,3 +387,47 @@ def evidence_file_schema(kinds: dict[str, Kind]) -> dict[str, Any]:
         "$defs": {**definitions, "item": item},
         "anyOf": [{"$ref": "#/$defs/item"}, {"type": "array", "items": {"$ref": "#/$defs/item"}}],
     }
+
+
+# --- Benchmarks: outside forecasts set beside ours ---------------------------------------------
+
+Match = Literal["same", "close", "loose"]
+
+
+class Benchmark(_Strict):
+    """An outside forecast (a prediction market, a forecasting platform, a panel) recorded by an analyst.
+
+    It never enters the model: the briefing charts it on our curves and states the gap, and scoring
+    compares it with the run of the same date. ``outcomes`` and ``by`` say which of our numbers it
+    is compared with: P(the state on ``by`` is one of ``outcomes``). ``match`` and ``differences``
+    say how far their wording is from that (a market that counts any announced ceasefire during a
+    year is a ``loose`` match for "a ceasefire in effect on 31 December").
+    """
+
+    id: Slug
+    source: str = Field(min_length=1, description="who published it, e.g. Polymarket")
+    question: str = Field(min_length=1, description="their question, word for word")
+    url: str = Field(pattern=r"^https?://", description="where it was seen")
+    seen: date = Field(description="the date the probability was read")
+    probability: float = Field(ge=0.0, le=1.0)
+    outcomes: list[str] = Field(min_length=1, description="our outcomes their 'yes' corresponds to")
+    by: date = Field(description="the date of our forecast curves it is compared with")
+    match: Match = Field(description="same, close or loose: how well their wording matches ours")
+    differences: str = Field(min_length=1, description="how their wording differs from ours, in plain words")
+    via: str | None = Field(default=None, description="a report the figure was taken from, if not the source")
+
+    @field_validator("outcomes")
+    @classmethod
+    def _known_outcomes(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        known = (info.context or {}).get("outcomes", list(STATES))
+        unknown = [v for v in value if v not in known]
+        if unknown:
+            raise ValueError(f"unknown outcome(s) {unknown}; choose from {', '.join(known)}")
+        if len(set(value)) != len(value):
+            raise ValueError("an outcome is listed twice")
+        return value
+
+    @field_validator("probability")
+    @classmethod
+    def _probability_finite(cls, value: float) -> float:
+        return _finite(value, "probability")
