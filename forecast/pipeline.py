@@ -100,16 +100,24 @@ class Inputs:
     state: StateRecord
     hashes: dict[str, str]
 
-    def spec(self) -> Spec:
-        """The model of the question (fixed over its span: one compile serves every as-of date)."""
-        log_mu = {r.transition: r.log_mu_used for r in self.hazards.rows}
-        log_sd = {r.transition: r.log_sd_used for r in self.hazards.rows}
-        links = links_from_table(
-            [link.model_dump() for link in self.question.links.table],
-            tuple(d.id for d in self.drivers),
-            default_sd=self.question.links.default_sd,
-        )
-        return question_spec(self.question.start, self.question.horizon, log_mu, log_sd, links, self.drivers)
+    def spec(
+        self,
+        hazards: HazardTable | None = None,
+        links: list[dict] | None = None,
+        drivers: tuple[Driver, ...] | None = None,
+    ) -> Spec:
+        """The model of the question (fixed over its span: one compile serves every as-of date).
+
+        ``hazards``, ``links`` (rows ``{transition, driver, mean, sd}``) and ``drivers`` replace the
+        question's own for the alternatives of the sensitivity block.
+        """
+        rows = (hazards or self.hazards).rows
+        drivers = drivers or self.drivers
+        log_mu = {r.transition: r.log_mu_used for r in rows}
+        log_sd = {r.transition: r.log_sd_used for r in rows}
+        table = links if links is not None else [link.model_dump() for link in self.question.links.table]
+        beta = links_from_table(table, tuple(d.id for d in drivers), default_sd=self.question.links.default_sd)
+        return question_spec(self.question.start, self.question.horizon, log_mu, log_sd, beta, drivers)
 
 
 def load_inputs(config: RunConfig) -> Inputs:

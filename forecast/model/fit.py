@@ -74,20 +74,39 @@ def stacked(idata: az.InferenceData, name: str) -> np.ndarray:
     return values.reshape((-1,) + values.shape[2:])
 
 
-def hazards_at(idata: az.InferenceData, weeks: np.ndarray) -> np.ndarray:
+@dataclass(frozen=True, eq=False)
+class Draws:
+    """What a forecast needs of the posterior: log baseline hazards (n, T), links (n, T, D), paths (n, W, D)."""
+
+    log_h0: np.ndarray
+    beta: np.ndarray
+    x: np.ndarray
+
+    @classmethod
+    def of(cls, idata: az.InferenceData) -> Draws:
+        return cls(stacked(idata, "log_h0"), stacked(idata, "beta"), stacked(idata, "x"))
+
+
+def hazards_at(draws: Draws, weeks: np.ndarray) -> np.ndarray:
     """Per-year hazards (draws, len(weeks), transitions) at the given grid weeks."""
-    log_h0, beta, x = stacked(idata, "log_h0"), stacked(idata, "beta"), stacked(idata, "x")
-    return np.exp(log_h0[:, None, :] + np.einsum("swd,std->swt", x[:, weeks, :], beta))
+    return np.exp(draws.log_h0[:, None, :] + np.einsum("swd,std->swt", draws.x[:, weeks, :], draws.beta))
 
 
-def forecast_curves(idata: az.InferenceData, spec: Spec, as_of: date, horizon: date, state: str = "war") -> Curves:
-    """P(state) on every week from ``as_of`` (known ``state``) to ``horizon``, per draw and summarised."""
+def state_draws(
+    draws: Draws, spec: Spec, as_of: date, horizon: date, state: str = "war"
+) -> tuple[list[date], np.ndarray]:
+    """(dates, P(state) per draw (n, dates, 4)) from ``as_of`` (known ``state``) to ``horizon``."""
     if horizon >= spec.end:
         raise ValueError(f"horizon {horizon} is past the grid's end {spec.end}")
     dates = step_dates(as_of, horizon)
     weeks = np.array([spec.week_of(d) for d in dates[:-1]])
-    q = generator(hazards_at(idata, weeks), spec.transitions)
-    draws = state_probabilities(q, step_years(dates), state_index(state))
+    q = generator(hazards_at(draws, weeks), spec.transitions)
+    return dates, state_probabilities(q, step_years(dates), state_index(state))
+
+
+def forecast_curves(idata: az.InferenceData, spec: Spec, as_of: date, horizon: date, state: str = "war") -> Curves:
+    """P(state) on every week from ``as_of`` (known ``state``) to ``horizon``, per draw and summarised."""
+    dates, draws = state_draws(Draws.of(idata), spec, as_of, horizon, state)
     low, high = np.quantile(draws, QUANTILES, axis=0)
     return Curves(dates=tuple(dates), states=STATES, draws=draws, mean=draws.mean(axis=0), low=low, high=high)
 
@@ -159,13 +178,17 @@ class Forecaster:
         """The readings known at ``as_of`` (look-ahead filtered, clusters merged)."""
         return readings(items, self.spec, as_of)
 
-    def fit(self, evidence: Readings, seed: int = 0) -> az.InferenceData:
-        """Posterior draws given the readings (already filtered to an as-of date)."""
-        pm.set_data(evidence_data(evidence, self.spec, self.capacity), model=self.model)
+    def fit(self, evidence: Readings, seed: int = 0, drift: float = 1.0, draws: int | None = None) -> az.InferenceData:
+        """Posterior draws given the readings (already filtered to an as-of date).
+
+        ``drift`` scales the drivers' sd prior (sensitivity refits); ``draws`` replaces both the
+        draws and the tuning steps for a cheaper refit (default: the forecaster's own).
+        """
+        pm.set_data(evidence_data(evidence, self.spec, self.capacity, drift), model=self.model)
         self._step.sampling_state = copy.deepcopy(self._untuned)
         return pm.sample(
-            draws=self.draws,
-            tune=self.tune,
+            draws=draws or self.draws,
+            tune=draws or self.tune,
             chains=self.chains,
             cores=self.cores,
             step=self._step,

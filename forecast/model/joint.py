@@ -124,7 +124,7 @@ def prior_precision(rho: float, weeks: int) -> np.ndarray:
     return (np.diag(diagonal) - rho * (np.eye(weeks, k=1) + np.eye(weeks, k=-1))) / (1.0 - rho**2)
 
 
-def whitening(readings: Readings, spec: Spec) -> dict[str, np.ndarray]:
+def whitening(readings: Readings, spec: Spec, drift: float = 1.0) -> dict[str, np.ndarray]:
     """Affine map ``x_d = mean_d + map_d @ z_d`` that makes the drivers' posterior roughly isotropic in z.
 
     It is the Gaussian posterior of the paths at the drivers' median sd, with each reading treated as
@@ -141,7 +141,7 @@ def whitening(readings: Readings, spec: Spec) -> dict[str, np.ndarray]:
     np.add.at(shift, (readings.week, readings.driver), readings.reliability * readings.signal / readings.sd**2)
     mean, maps = np.zeros((w, n_d)), np.zeros((n_d, w, w))
     for d, driver in enumerate(spec.drivers):
-        posterior = prior_precision(driver.rho, w) / driver.sd_median**2 + np.diag(precision[:, d])
+        posterior = prior_precision(driver.rho, w) / (drift * driver.sd_median) ** 2 + np.diag(precision[:, d])
         lower = np.linalg.cholesky(posterior)
         maps[d] = np.linalg.inv(lower).T  # cov = lower^-T lower^-1
         mean[:, d] = np.linalg.solve(posterior, shift[:, d])
@@ -155,14 +155,16 @@ def _ar_logp(x: pt.TensorVariable, rho: np.ndarray, sd: pt.TensorVariable) -> pt
     return (-0.5 * quadratic - x.shape[0] * pt.log(sd)).sum()
 
 
-def evidence_data(readings: Readings, spec: Spec, capacity: int) -> dict[str, np.ndarray]:
+def evidence_data(readings: Readings, spec: Spec, capacity: int, drift: float = 1.0) -> dict[str, np.ndarray]:
     """All data containers for the readings: exact per-reading rows when the distinct readings fit the
-    capacity, otherwise the per-cell Hermite table (rows left empty); plus the whitening map."""
+    capacity, otherwise the per-cell Hermite table (rows left empty); plus the whitening map and the
+    drivers' sd medians scaled by ``drift`` (1: the catalogue's; sensitivity runs halve and double it)."""
     if len(distinct_rows(readings)[0]) <= capacity:
         rows, table = reading_data(readings, spec, capacity), cell_table(empty_readings(), spec, spec.noise_sd)
     else:
         rows, table = reading_data(empty_readings(), spec, capacity), cell_table(readings, spec, spec.noise_sd)
-    return rows | table | whitening(readings, spec)
+    sd_median = {"driver_sd_median": drift * np.array([d.sd_median for d in spec.drivers])}
+    return rows | table | whitening(readings, spec, drift) | sd_median
 
 
 def build_model(spec: Spec, readings: Readings, capacity: int | None = None) -> pm.Model:
@@ -173,12 +175,12 @@ def build_model(spec: Spec, readings: Readings, capacity: int | None = None) -> 
         "driver": list(spec.driver_ids),
         "week": np.arange(spec.weeks),
     }
-    sd_median = np.array([d.sd_median for d in spec.drivers])
     sd_log_sd = np.array([d.sd_log_sd for d in spec.drivers])
     rho = np.array([d.rho for d in spec.drivers])
     with pm.Model(coords=coords) as model:
         values = evidence_data(readings, spec, capacity)
         data = {name: pm.Data(name, value) for name, value in values.items()}
+        sd_median = data["driver_sd_median"]
 
         log_h0_z = pm.Normal("log_h0_z", 0.0, 1.0, dims="transition")
         pm.Deterministic("log_h0", spec.log_h0_mu + spec.log_h0_sd * log_h0_z, dims="transition")
@@ -187,7 +189,7 @@ def build_model(spec: Spec, readings: Readings, capacity: int | None = None) -> 
 
         # stationary sd of each driver, log-normal around 1 (the units' definition)
         sd_z = pm.Normal("driver_sd_z", 0.0, 1.0, dims="driver")
-        driver_sd = pm.Deterministic("driver_sd", pt.exp(np.log(sd_median) + sd_log_sd * sd_z), dims="driver")
+        driver_sd = pm.Deterministic("driver_sd", pt.exp(pt.log(sd_median) + sd_log_sd * sd_z), dims="driver")
         # driver paths in whitened coordinates z: x = mean + (sd / median sd) * map @ z. Their AR(1)
         # prior enters as a potential on x plus the log-Jacobian weeks * log(sd) of z -> x given sd.
         z = pm.Flat("driver_z", dims=("week", "driver"))

@@ -14,6 +14,9 @@ from forecast.model.attribution import EventImpact as ModelImpact
 from forecast.model.fit import Curves, DriverSummary
 from forecast.model.joint import FREE_VARS
 from forecast.model.readings import Readings
+from forecast.model.sensitivity import Case, Group
+from forecast.model.signposts import OneMore
+from forecast.model.signposts import Pathway as ModelPathway
 from forecast.reference.fit import HazardTable
 from forecast.results.summary import (
     ESS_MIN,
@@ -24,7 +27,13 @@ from forecast.results.summary import (
     EventImpact,
     EvidenceEntry,
     HazardSummary,
+    OneMoreEvent,
+    Pathway,
     ReferenceSummary,
+    Sensitivity,
+    SensitivityCase,
+    SensitivityRow,
+    Signposts,
 )
 
 
@@ -149,3 +158,61 @@ def _relative(path: Path, root: Path) -> str:
         return str(path.resolve().relative_to(root.resolve()))
     except ValueError:
         return str(path)
+
+
+def sensitivity_block(cases: list[Case], base: dict[str, float], seconds: float) -> Sensitivity:
+    """Cases grouped by assumption, each row's swing on the leading outcome, largest swing first."""
+    outcome = max(base, key=lambda s: base[s])
+    rows: dict[tuple[Group, str], list[Case]] = {}
+    for case in cases:
+        rows.setdefault((case.group, case.assumption), []).append(case)
+    built = [
+        SensitivityRow(
+            group=group,
+            assumption=assumption,
+            swing=max(abs(c.change[outcome]) for c in members),
+            cases=[
+                SensitivityCase(
+                    setting=c.setting, outcomes=c.outcomes, change=c.change, method=c.method, pareto_k=c.pareto_k
+                )
+                for c in members
+            ],
+        )
+        for (group, assumption), members in rows.items()
+    ]
+    return Sensitivity(
+        outcome=outcome,
+        base=base,
+        rows=sorted(built, key=lambda r: -r.swing),
+        refits=sum(c.method == "refit" for c in cases),
+        seconds=round(seconds, 2),
+    )
+
+
+def signposts_block(singles: list[OneMore], path: ModelPathway, reliability: float) -> Signposts:
+    """One more event of each kind, and the pathway across 50%, as ``summary.json`` holds them."""
+    return Signposts(
+        reliability=reliability,
+        one_more=[
+            OneMoreEvent(
+                kind=m.hypothesis.kind,
+                driver=m.hypothesis.driver,
+                signal=m.hypothesis.signal,
+                reliability=m.hypothesis.reliability,
+                change=m.change,
+                pareto_k=m.pareto_k,
+                method=m.method,
+            )
+            for m in singles
+        ],
+        pathway=Pathway(
+            target=path.target,
+            direction=path.direction,
+            crosses=path.crosses,
+            events=path.events,
+            value=path.value,
+            bound=path.bound,
+            bound_levels=path.bound_levels,
+            states=path.states,
+        ),
+    )

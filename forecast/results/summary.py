@@ -131,6 +131,73 @@ class EvidenceEntry(_Document):
     file: str
 
 
+class SensitivityCase(_Document):
+    """The horizon forecast under one setting of an assumption, and how it was obtained."""
+
+    setting: str
+    outcomes: dict[str, float]
+    change: dict[str, float] = Field(description="outcome -> this forecast minus the run's")
+    method: Literal["exact", "reweighted", "refit"] = Field(
+        description="exact: prior re-transformed; reweighted: PSIS with Pareto k <= 0.7; refit: sampled again"
+    )
+    pareto_k: float | None = None
+
+
+class SensitivityRow(_Document):
+    """One assumption and its settings (e.g. a link prior's mean one sd down and up)."""
+
+    group: Literal["reference", "link", "drift", "noise", "source", "cluster"]
+    assumption: str
+    swing: float = Field(description="largest absolute change of the ranked outcome over the settings")
+    cases: list[SensitivityCase]
+
+
+class Sensitivity(_Document):
+    """How far the forecast moves when each assumption moves, largest swing first."""
+
+    outcome: str = Field(description="the outcome the rows are ranked by (the leading one)")
+    base: dict[str, float]
+    rows: list[SensitivityRow]
+    refits: int = Field(description="how many settings needed a refit (reweighting unreliable or invalid)")
+    seconds: float
+
+
+class OneMoreEvent(_Document):
+    """One more event of a kind at its default reading, this week: the change it would make."""
+
+    kind: str
+    driver: str
+    signal: float
+    reliability: float
+    change: dict[str, float]
+    pareto_k: float
+    method: Literal["reweighted", "refit"]
+
+
+class Pathway(_Document):
+    """The fewest default-size events found that take the target across 50%, or how far readings can go."""
+
+    target: str
+    direction: Literal["below", "above"]
+    crosses: bool
+    events: list[str] = Field(description="kinds added, in order (when it crosses: the combination)")
+    value: float | None = Field(description="the target's chance after them, when it crosses")
+    bound: float | None = Field(
+        description="the target's chance with every driver held at its most favourable "
+        "default reading from now to the horizon (when it does not cross)"
+    )
+    bound_levels: dict[str, float]
+    states: dict[str, float] = Field(description="the target's chance if each other state took effect now")
+
+
+class Signposts(_Document):
+    """What to watch in the coming weeks."""
+
+    reliability: float = Field(description="the reliability each hypothetical report is given")
+    one_more: list[OneMoreEvent]
+    pathway: Pathway
+
+
 class Summary(_Document):
     """``summary.json``: what one run forecast, from which evidence, and how well it sampled."""
 
@@ -149,6 +216,8 @@ class Summary(_Document):
     evidence: dict[str, EventImpact] = Field(description="event id -> its impact")
     evidence_items: dict[str, EvidenceEntry]
     excluded_after_as_of: list[str] = Field(default_factory=list, description="items reported after the as-of date")
+    sensitivity: Sensitivity | None = None
+    signposts: Signposts | None = None
 
 
 class SamplerRecord(_Document):

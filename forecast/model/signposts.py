@@ -1,0 +1,224 @@
+"""What to watch: the change one more event of each kind would make, and what would flip the lead.
+
+One more event is a reading of the kind's default signal at the as-of week; the posterior with it
+is the run's posterior reweighted by that reading's likelihood (PSIS, refitted when Pareto k > 0.7),
+which is what a what-if run with the event adds gives, within Monte Carlo error.
+
+To take the leading outcome below 50% (or another above it) the search adds, one at a time, the
+event that moves the target most (reweighting all added events together) until the target crosses
+or the weights stop being trustworthy. If it never crosses, the bound says how far readings can go
+at all: every driver held at its most favourable default signal from now to the horizon. A change of
+state (a ceasefire taking effect) is not a reading; its effect is computed exactly from that state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import Literal
+
+import arviz as az
+import numpy as np
+
+from forecast.model.fit import Draws, Forecaster, state_draws
+from forecast.model.readings import Readings, reading_log_lik
+from forecast.model.sensitivity import K_THRESHOLD
+from forecast.model.spec import Spec
+from forecast.states import STATES
+
+MAX_EVENTS = 8
+CROSSING = 0.5
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """One more event of a kind: a reading of ``signal`` on ``driver`` at the as-of week."""
+
+    kind: str
+    driver: str
+    signal: float
+    sd: float
+    reliability: float
+
+
+@dataclass(frozen=True)
+class OneMore:
+    """The horizon chances with one more event of a kind, and their change."""
+
+    hypothesis: Hypothesis
+    outcomes: dict[str, float]
+    change: dict[str, float]
+    pareto_k: float
+    method: Literal["reweighted", "refit"]
+
+
+@dataclass(frozen=True)
+class Pathway:
+    """The smallest combination found that takes ``target`` across 50%, or the bound if none does."""
+
+    target: str
+    direction: Literal["below", "above"]
+    crosses: bool
+    events: list[str] = field(default_factory=list)
+    value: float | None = None
+    bound: float | None = None
+    bound_levels: dict[str, float] = field(default_factory=dict)
+    states: dict[str, float] = field(default_factory=dict)  # target's chance if the state changed now
+
+
+def hypothetical_readings(hypotheses: list[Hypothesis], spec: Spec, as_of: date) -> Readings:
+    """The hypotheses as readings at the as-of week (one event each)."""
+    ids = spec.driver_ids
+    week = spec.week_of(as_of)
+    return Readings(
+        event=tuple(f"hypothetical-{i}-{h.kind}" for i, h in enumerate(hypotheses)),
+        driver=np.array([ids.index(h.driver) for h in hypotheses], dtype=int),
+        week=np.full(len(hypotheses), week, dtype=int),
+        signal=np.array([h.signal for h in hypotheses], dtype=float),
+        sd=np.array([h.sd for h in hypotheses], dtype=float),
+        reliability=np.array([h.reliability for h in hypotheses], dtype=float),
+    )
+
+
+def combined(evidence: Readings, extra: Readings) -> Readings:
+    """The run's readings with the hypothetical ones appended."""
+    return Readings(
+        event=evidence.event + extra.event,
+        driver=np.concatenate([evidence.driver, extra.driver]),
+        week=np.concatenate([evidence.week, extra.week]),
+        signal=np.concatenate([evidence.signal, extra.signal]),
+        sd=np.concatenate([evidence.sd, extra.sd]),
+        reliability=np.concatenate([evidence.reliability, extra.reliability]),
+    )
+
+
+def _reweighted(log_w: np.ndarray, per_draw: np.ndarray) -> tuple[np.ndarray, float]:
+    smoothed, k = az.psislw(log_w, reff=1.0)
+    return np.exp(smoothed) @ per_draw, float(k)
+
+
+def one_more(
+    forecaster: Forecaster,
+    idata: az.InferenceData,
+    evidence: Readings,
+    hypotheses: list[Hypothesis],
+    per_draw: np.ndarray,
+    as_of: date,
+    horizon: date,
+    state: str,
+    states: tuple[str, ...],
+    seed: int,
+) -> list[OneMore]:
+    """Each hypothesis added alone: reweighted by its likelihood, refitted when PSIS fails."""
+    spec = forecaster.spec
+    x = idata.posterior["x"].values.reshape((-1, spec.weeks, spec.n_drivers))
+    base = per_draw.mean(axis=0)
+    out = []
+    for h in hypotheses:
+        reading = hypothetical_readings([h], spec, as_of)
+        value, k = _reweighted(reading_log_lik(reading, x, spec.noise_sd)[:, 0], per_draw)
+        method: Literal["reweighted", "refit"] = "reweighted"
+        if not k <= K_THRESHOLD:
+            refit = forecaster.fit(combined(evidence, reading), seed=seed)
+            value = forecaster.forecast_curves(refit, as_of, horizon, state).horizon_draws().mean(axis=0)
+            method = "refit"
+        out.append(
+            OneMore(
+                hypothesis=h,
+                outcomes={s: float(value[i]) for i, s in enumerate(states)},
+                change={s: float(value[i] - base[i]) for i, s in enumerate(states)},
+                pareto_k=k,
+                method=method,
+            )
+        )
+    return out
+
+
+def target_of(base: dict[str, float]) -> tuple[str, Literal["below", "above"]]:
+    """(outcome, direction): the leader to push below 50%, or the likeliest other to push above it."""
+    leader = max(base, key=lambda s: base[s])
+    return (leader, "below") if base[leader] >= CROSSING else (leader, "above")
+
+
+def _crossed(value: float, direction: str) -> bool:
+    return value < CROSSING if direction == "below" else value > CROSSING
+
+
+def pathway(
+    forecaster: Forecaster,
+    idata: az.InferenceData,
+    singles: list[OneMore],
+    per_draw: np.ndarray,
+    as_of: date,
+    horizon: date,
+    state: str,
+    states: tuple[str, ...],
+) -> Pathway:
+    """Greedy search for the fewest events that take the target across 50%; else the held-driver bound."""
+    spec = forecaster.spec
+    base = dict(zip(states, per_draw.mean(axis=0), strict=True))
+    target, direction = target_of(base)
+    t = states.index(target)
+    sign = -1.0 if direction == "below" else 1.0
+    useful = [m.hypothesis for m in singles if sign * m.change[target] > 0]
+    x = idata.posterior["x"].values.reshape((-1, spec.weeks, spec.n_drivers))
+    chosen: list[Hypothesis] = []
+    log_w = np.zeros(per_draw.shape[0])
+    result = Pathway(target=target, direction=direction, crosses=False)
+    for _ in range(MAX_EVENTS if useful else 0):
+        trials = []
+        for h in useful:
+            step = reading_log_lik(hypothetical_readings([h], spec, as_of), x, spec.noise_sd)[:, 0]
+            value, k = _reweighted(log_w + step, per_draw)
+            trials.append((sign * value[t], k, h, step, value))
+        _, k, best, step, value = max(trials, key=lambda trial: trial[0])
+        if not k <= K_THRESHOLD:
+            break  # the weights no longer describe the posterior: stop here
+        chosen.append(best)
+        log_w = log_w + step
+        if _crossed(float(value[t]), direction):
+            result = replace(result, crosses=True, events=[h.kind for h in chosen], value=float(value[t]))
+            break
+    if not result.crosses:
+        bound, levels = held_bound(forecaster, idata, singles, target, sign, as_of, horizon, state)
+        result = replace(result, events=[h.kind for h in chosen], bound=bound, bound_levels=levels)
+    return replace(result, states=state_alternatives(forecaster, idata, target, as_of, horizon, state))
+
+
+def held_bound(
+    forecaster: Forecaster,
+    idata: az.InferenceData,
+    singles: list[OneMore],
+    target: str,
+    sign: float,
+    as_of: date,
+    horizon: date,
+    state: str,
+) -> tuple[float, dict[str, float]]:
+    """The target's chance with each driver held, from the as-of week to the horizon, at the default
+    signal of the kind that moves the target most on it: no stream of such readings can go further."""
+    spec = forecaster.spec
+    draws = Draws.of(idata)
+    x = draws.x.copy()
+    now = spec.week_of(as_of)
+    levels: dict[str, float] = {}
+    for m in sorted(singles, key=lambda m: sign * m.change[target], reverse=True):
+        h = m.hypothesis
+        if sign * m.change[target] > 0 and h.driver not in levels:
+            levels[h.driver] = h.signal
+            x[:, now:, spec.driver_ids.index(h.driver)] = h.signal
+    _, p = state_draws(replace(draws, x=x), spec, as_of, horizon, state)
+    return float(p[:, -1, STATES.index(target)].mean()), levels
+
+
+def state_alternatives(
+    forecaster: Forecaster, idata: az.InferenceData, target: str, as_of: date, horizon: date, state: str
+) -> dict[str, float]:
+    """The target's chance on the horizon if each other state took effect on the as-of date."""
+    draws = Draws.of(idata)
+    out = {}
+    for other in STATES:
+        if other != state:
+            _, p = state_draws(draws, forecaster.spec, as_of, horizon, other)
+            out[other] = float(p[:, -1, STATES.index(target)].mean())
+    return out
