@@ -12,6 +12,7 @@ import hashlib
 import json
 import platform
 import re
+import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
@@ -21,6 +22,7 @@ from pathlib import Path
 import arviz as az
 import pandas as pd
 
+from forecast.assumptions import sensitivity_cases, source_name
 from forecast.errors import InputError
 from forecast.inputs.load import (
     LocatedItem,
@@ -33,12 +35,13 @@ from forecast.inputs.load import (
     reference_dir,
     split_by_date,
 )
-from forecast.inputs.schema import Kind, Question
+from forecast.inputs.schema import RELIABILITY_WORDS, Kind, Question
 from forecast.model.attribution import attribute
 from forecast.model.drivers import Driver, links_from_table, load_drivers
 from forecast.model.fit import Forecaster
 from forecast.model.readings import Item, Readings
 from forecast.model.settings import SamplerSettings
+from forecast.model.signposts import Hypothesis, one_more, pathway
 from forecast.model.spec import Spec, question_spec
 from forecast.reference.fit import HazardTable, fit_reference, no_evidence_probabilities
 from forecast.report.briefing import render_briefing
@@ -50,6 +53,8 @@ from forecast.results.posterior import (
     horizon_estimates,
     reference_summary,
     sampler_checks,
+    sensitivity_block,
+    signposts_block,
 )
 from forecast.results.summary import (
     INTERVAL,
@@ -60,6 +65,7 @@ from forecast.results.summary import (
     StateRecord,
     Summary,
 )
+from forecast.states import STATES
 from forecast.store.history import Record
 from forecast.store.runs import RunExists, existing_run, write_run
 
@@ -226,6 +232,27 @@ def fit_and_summarise(config: RunConfig, inputs: Inputs, forecaster: Forecaster)
         event = item.cluster or item.id
         members.setdefault(event, []).append(item.id)
         dates[event] = min(dates.get(event, item.date), item.date)
+    clusters = {event: ids for event, ids in members.items() if any(i.cluster == event for i in inputs.items)}
+    started = time.perf_counter()
+    cases = sensitivity_cases(
+        inputs,
+        forecaster,
+        idata,
+        evidence,
+        curves,
+        impacts,
+        clusters,
+        without_sources(inputs),
+        reference_dir(config.priors),
+        as_of,
+        seed,
+    )
+    base = curves.horizon()
+    sensitivity = sensitivity_block(cases, base, time.perf_counter() - started)
+    hypotheses = signpost_hypotheses(inputs.kinds)
+    per_draw = curves.horizon_draws()
+    singles = one_more(forecaster, idata, evidence, hypotheses, per_draw, as_of, question.horizon, state, STATES, seed)
+    path = pathway(forecaster, idata, singles, per_draw, as_of, question.horizon, state, STATES)
     no_evidence = no_evidence_probabilities(inputs.hazards, state, as_of, question.horizon, seed=seed)
     settings = config.settings
     summary = Summary(
@@ -253,8 +280,32 @@ def fit_and_summarise(config: RunConfig, inputs: Inputs, forecaster: Forecaster)
         evidence=event_impacts(impacts, evidence, forecaster.spec.driver_ids, members, dates),
         evidence_items=evidence_entries(inputs.used, inputs.kinds, config.evidence),
         excluded_after_as_of=[i.item.id for i in inputs.later],
+        sensitivity=sensitivity,
+        signposts=signposts_block(singles, path, SIGNPOST_RELIABILITY),
     )
     return Fit(idata, evidence, summary)
+
+
+SIGNPOST_RELIABILITY = RELIABILITY_WORDS["high"]
+
+
+def signpost_hypotheses(kinds: dict[str, Kind]) -> list[Hypothesis]:
+    """One more event of each kind with a default reading that moves its driver (a well-sourced report)."""
+    return [
+        Hypothesis(name, kind.driver, kind.signal, kind.sd, SIGNPOST_RELIABILITY)
+        for name, kind in kinds.items()
+        if kind.driver is not None and kind.signal and kind.sd is not None
+    ]
+
+
+def without_sources(inputs: Inputs) -> dict[str, tuple[int, list[Item]]]:
+    """For each source of the readings: how many items it gave and the readings' items without them."""
+    names = sorted({source_name(u.item.source) for u in inputs.used if not u.item.is_transition})
+    out = {}
+    for name in names:
+        kept = [u for u in inputs.used if source_name(u.item.source) != name]
+        out[name] = (len(inputs.used) - len(kept), model_items(kept, inputs.kinds))
+    return out
 
 
 def build_manifest(config: RunConfig, inputs: Inputs, command: str) -> Manifest:

@@ -383,3 +383,71 @@ def drivers_chart(drivers: Sequence[Driver], outcome_label: str, width: float = 
         label = f"Effect on P({outcome_label}), percentage points (◀ lowers · raises ▶)"
         ax.set_xlabel(textwrap.fill(label, int(width * 12)))
         return _svg(fig, f"drivers-{width:g}", f"Evidence items that moved the probability of {outcome_label} most")
+
+
+@dataclass(frozen=True)
+class TornadoRow:
+    """One assumption: its label and each setting's change of the ranked outcome (fraction)."""
+
+    label: str
+    cases: tuple[tuple[str, float], ...]  # (setting, change)
+
+
+def tornado_chart(rows: Sequence[TornadoRow], outcome_label: str, width: float = WIDTH_IN) -> str:
+    """Tornado: for each assumption (largest swing first) a bar per setting from 0 to its change, in pp.
+
+    The assumption's name sits above its bars and each bar ends in its setting and value, so the
+    reader sees which way each setting pushes without a legend.
+    """
+    with matplotlib.rc_context(_RC):
+        n = len(rows)
+        narrow = width < WIDTH_IN
+        per_row = 0.62 if narrow else 0.46
+        fig = Figure(figsize=(width, per_row * n + (1.0 if narrow else 0.7)), layout="constrained")
+        ax = fig.subplots()
+        values = [v * 100 for r in rows for _, v in r.cases]
+        largest = max([abs(v) for v in values] + [0.01])
+        span = largest * 1.9
+        digits = pp_digits(largest / 100)
+        for k, row in enumerate(rows):
+            y = -k
+            ax.text(
+                -span,
+                y + 0.22,
+                textwrap.shorten(row.label, width=int(width * 11.8), placeholder="…"),
+                va="center",
+                ha="left",
+                color=INK,
+                fontsize=FONT_PT - 0.5,
+                zorder=5,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.8},
+            )
+            offsets = (-0.12, -0.32) if len(row.cases) > 1 else (-0.22,)
+            for (setting, change), dy in zip(row.cases, offsets, strict=False):
+                v = change * 100
+                colour = RAISES if v >= 0 else LOWERS
+                ax.barh(y + dy, v, height=0.18 if len(row.cases) > 1 else 0.26, color=colour, zorder=2)
+                sign = "+" if v > 0 else ("\u2212" if v < 0 else "")
+                text = f"{sign}{abs(v):.{digits}f}  {textwrap.shorten(setting, width=28, placeholder='…')}"
+                ax.text(
+                    v + (span * 0.015 if v >= 0 else -span * 0.015),
+                    y + dy,
+                    text,
+                    va="center",
+                    ha="left" if v >= 0 else "right",
+                    color=colour,
+                    fontsize=FONT_PT - 1.5,
+                )
+            ax.vlines(0, y - 0.46, y - 0.0, color=INK, linewidth=1, zorder=3)
+        ax.set_xlim(-span, span)
+        ax.set_ylim(-n + 0.5, 0.5)
+        ax.set_yticks([])
+        ax.xaxis.set_major_formatter(
+            FuncFormatter(lambda v, _pos: f"{'+' if v > 0 else ('−' if v < 0 else '')}{abs(v):g}")
+        )
+        ax.grid(axis="x", color=GRID, linewidth=0.8)
+        for side in ("top", "right", "left"):
+            ax.spines[side].set_visible(False)
+        label = f"Change in P({outcome_label}) on the horizon, percentage points"
+        ax.set_xlabel(textwrap.fill(label, int(width * 12)))
+        return _svg(fig, f"tornado-{width:g}", f"How far P({outcome_label}) moves when each assumption moves")

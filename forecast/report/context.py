@@ -17,6 +17,7 @@ from forecast.results.summary import DIVERGENCES_MAX, ESS_MIN, RHAT_MAX, Diagnos
 from forecast.store.history import Record
 
 from . import charts
+from .analysis import SensitivityView, WatchView, sensitivity_view, watch_view
 from .wep import arrow, bottom_line, format_interval, format_number, format_pct, format_pp, percent, wep_term
 
 TOP_DRIVERS = 5
@@ -183,6 +184,8 @@ class Briefing:
     versions: list[tuple[str, str]]
     command: str
     seed: str
+    sensitivity: SensitivityView | None = None
+    watch: WatchView | None = None
 
 
 def _checks(diag: Diagnostics) -> list[Check]:
@@ -478,4 +481,6 @@ def build(summary: Summary, manifest: Manifest, history: list[Record]) -> Briefi
         versions=list(manifest.versions.items()),
         command=manifest.command,
         seed=str(manifest.seed),
+        sensitivity=sensitivity_view(summary),
+        watch=watch_view(summary),
     )
