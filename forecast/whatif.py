@@ -52,14 +52,17 @@ class WhatIf:
     left_out: list[str]  # added items reported after the as-of date
 
 
-def what_if(config: RunConfig, add: list[Path], drop: list[str]) -> WhatIf:
-    """The forecast of ``config`` with the items of ``add`` and without those named in ``drop``."""
+def what_if(config: RunConfig, add: list[Path], drop: list[str], forecaster: Forecaster | None = None) -> WhatIf:
+    """The forecast of ``config`` with the items of ``add`` and without those named in ``drop``.
+
+    ``forecaster``: a model already compiled for this question and as-of date (tests reuse one).
+    """
     inputs = load_inputs(config)
     extra = load_added(add, inputs, config)
     removed = dropped_items(drop, inputs)
     changed = with_evidence(inputs, extra, removed, config)
     recorded = recorded_summary(config, inputs)
-    forecaster = compile_forecaster(inputs, config.settings)
+    forecaster = forecaster or compile_forecaster(inputs, config.settings)
     if recorded is None:  # nothing recorded for the date: fit the baseline now, same seed and settings
         before = horizon_means(config, inputs, forecaster)
     else:
