@@ -448,5 +448,70 @@ def report(run_dir: Annotated[Path, typer.Argument(help="A run folder holding su
     out.print(f"Wrote {html} and {pdf}")
 
 
+@app.command()
+@_reports_problems
+def whatif(
+    as_of: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="The as-of date of the run to compare with.")],
+    add: Annotated[
+        list[Path] | None, typer.Option("--add", help="A hypothetical evidence file to add (repeatable).")
+    ] = None,
+    drop: Annotated[
+        list[str] | None, typer.Option("--drop", help="An item or cluster id to remove (repeatable).")
+    ] = None,
+    priors: PriorsOpt = Path("priors"),
+    evidence: EvidenceOpt = Path("evidence"),
+    out_dir: OutOpt = Path("reports"),
+    seed: Annotated[int | None, typer.Option(help="Random seed (default: the as-of date as YYYYMMDD).")] = None,
+    draws: DrawsOpt = DEFAULT.draws,
+    tune: TuneOpt = DEFAULT.tune,
+    chains: ChainsOpt = DEFAULT.chains,
+    kinds: KindsOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print {outcome: {before, after}} as JSON.")] = False,
+) -> None:
+    """The forecast with items added or removed, next to the recorded run; writes nothing."""
+    from forecast.pipeline import RunConfig  # slow: PyMC, PyTensor, ArviZ (see module docstring)
+    from forecast.whatif import UnknownId, what_if
+
+    _quiet_pymc()
+    config = RunConfig(
+        as_of=as_of.date(),
+        priors=priors,
+        evidence=evidence,
+        out=out_dir,
+        seed=seed,
+        settings=SamplerSettings(draws=draws, tune=tune, chains=chains),
+        kinds=kinds,
+    )
+    try:
+        with err.status("Loading inputs, compiling the model, sampling (NUTS) with and without the change..."):
+            result = what_if(config, add or [], drop or [])
+    except UnknownId as unknown:
+        err.print(f"[red]{unknown}[/red]", highlight=False)
+        raise typer.Exit(1) from None
+    if as_json:
+        document = {o: {"before": result.before[o], "after": result.after[o]} for o in result.labels}
+        typer.echo(json.dumps(document, indent=2))
+        return
+    if result.added:
+        out.print("added: " + ", ".join(result.added), markup=False)
+    if result.dropped:
+        out.print(f"dropped {len(result.dropped)} item(s): " + ", ".join(result.dropped), markup=False)
+    if result.left_out:
+        out.print(f"left out (reported after {config.as_of}): " + ", ".join(result.left_out), markup=False)
+    if result.recorded_run is None:
+        out.print("before: not recorded, fitted now", highlight=False)
+    else:
+        same = "the current inputs" if result.recorded_current else "other inputs, seed or settings than now"
+        out.print(f"before: recorded run {result.recorded_run} (made with {same})", highlight=False)
+    table = Table(title=f"What if, as of {config.as_of}: chance on {result.horizon}")
+    for column in ("outcome", "before", "after", "change (pp)"):
+        table.add_column(column, justify="left" if column == "outcome" else "right")
+    for key, label in result.labels.items():
+        before, after = result.before[key], result.after[key]
+        change = round((after - before) * 100, 1) + 0.0  # + 0.0: no "-0.0"
+        table.add_row(label, f"{before:.1%}", f"{after:.1%}", f"{change:+.1f}")
+    out.print(table)
+
+
 if __name__ == "__main__":
     app()

@@ -38,7 +38,7 @@ from forecast.inputs.load import (
 from forecast.inputs.schema import RELIABILITY_WORDS, Kind, Question
 from forecast.model.attribution import attribute
 from forecast.model.drivers import Driver, links_from_table, load_drivers
-from forecast.model.fit import Forecaster
+from forecast.model.fit import Curves, Forecaster
 from forecast.model.readings import Item, Readings
 from forecast.model.settings import SamplerSettings
 from forecast.model.signposts import Hypothesis, one_more, pathway
@@ -214,13 +214,29 @@ class Fit:
     summary: Summary
 
 
+@dataclass(frozen=True)
+class HorizonForecast:
+    """The readings, the posterior and the weekly curves from the current state to the horizon."""
+
+    evidence: Readings
+    idata: az.InferenceData
+    curves: Curves
+
+
+def horizon_forecast(config: RunConfig, inputs: Inputs, forecaster: Forecaster) -> HorizonForecast:
+    """Items -> readings -> NUTS fit (the run's seed) -> curves: the one path a run and a what-if share."""
+    evidence = forecaster.readings(inputs.items, config.as_of)
+    idata = forecaster.fit(evidence, seed=config.run_seed)
+    curves = forecaster.forecast_curves(idata, config.as_of, inputs.question.horizon, inputs.state.state)
+    return HorizonForecast(evidence, idata, curves)
+
+
 def fit_and_summarise(config: RunConfig, inputs: Inputs, forecaster: Forecaster) -> Fit:
     """Sample, forecast every week to the horizon, attribute each event, and build ``summary.json``."""
     question, as_of, seed = inputs.question, config.as_of, config.run_seed
-    evidence = forecaster.readings(inputs.items, as_of)
-    idata = forecaster.fit(evidence, seed=seed)
+    forecast = horizon_forecast(config, inputs, forecaster)
+    evidence, idata, curves = forecast.evidence, forecast.idata, forecast.curves
     state = inputs.state.state
-    curves = forecaster.forecast_curves(idata, as_of, question.horizon, state)
     impacts = attribute(forecaster, idata, evidence, as_of, question.horizon, state, seed=seed, curves=curves)
     rhat, ess, divergences, warnings = sampler_checks(idata)
     warnings += [
