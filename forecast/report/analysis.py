@@ -72,7 +72,8 @@ def sensitivity_view(summary: Summary) -> SensitivityView | None:
     case = max(first.cases, key=lambda c: abs(c.change[block.outcome]))
     top = (
         f"The assumption that matters most is {first.assumption} ({case.setting.rstrip('.')}): "
-        f"P({label.lower()}) moves by {format_pp(case.change[block.outcome])}, to {format_pct(case.outcomes[block.outcome])}."
+        f"P({label.lower()}) moves by {format_pp(case.change[block.outcome])}, "
+        f"to {format_pct(case.outcomes[block.outcome])}."
     )
     rows = [
         (r.assumption, c.setting, format_pp(c.change[block.outcome], 2), METHOD_WORDS[c.method])
