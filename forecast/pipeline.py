@@ -26,6 +26,7 @@ from forecast.inputs.load import (
     LocatedItem,
     default_kinds_path,
     evidence_files,
+    load_benchmarks,
     load_evidence,
     load_kinds,
     load_question,
@@ -33,7 +34,7 @@ from forecast.inputs.load import (
     reference_dir,
     split_by_date,
 )
-from forecast.inputs.schema import Kind, Question
+from forecast.inputs.schema import Benchmark, Kind, Question
 from forecast.model.attribution import attribute
 from forecast.model.drivers import Driver, links_from_table, load_drivers
 from forecast.model.fit import Forecaster
@@ -43,6 +44,7 @@ from forecast.model.spec import Spec, question_spec
 from forecast.reference.fit import HazardTable, fit_reference, no_evidence_probabilities
 from forecast.report.briefing import render_briefing
 from forecast.results.posterior import (
+    benchmark_comparisons,
     curve_points,
     driver_states,
     event_impacts,
@@ -50,6 +52,7 @@ from forecast.results.posterior import (
     horizon_estimates,
     reference_summary,
     sampler_checks,
+    union_curves,
 )
 from forecast.results.summary import (
     INTERVAL,
@@ -99,6 +102,7 @@ class Inputs:
     items: list[Item]  # the used readings, as the model takes them
     state: StateRecord
     hashes: dict[str, str]
+    benchmarks: list[Benchmark] = field(default_factory=list)  # all on file; a run shows those seen by its date
 
     def spec(self) -> Spec:
         """The model of the question (fixed over its span: one compile serves every as-of date)."""
@@ -136,6 +140,7 @@ def load_inputs(config: RunConfig) -> Inputs:
         model_items(used, kinds),
         current_state(used, config.as_of),
         input_hashes(config, kinds_path),
+        benchmarks=load_benchmarks(config.benchmarks, question),
     )
 
 
@@ -178,7 +183,16 @@ def input_hashes(config: RunConfig, kinds_path: Path) -> dict[str, str]:
     root = config.evidence if config.evidence.is_dir() else config.evidence.parent
     for path in evidence_files(config.evidence):
         files[f"evidence/{path.relative_to(root).as_posix()}"] = path
+    files.update(benchmark_files(config.benchmarks))
     return {label: hashlib.sha256(path.read_bytes()).hexdigest() for label, path in sorted(files.items())}
+
+
+def benchmark_files(root: Path) -> dict[str, Path]:
+    """The benchmark files by label (``benchmarks/<relative path>``): they are inputs of the summary."""
+    if not root.exists():
+        return {}
+    base = root if root.is_dir() else root.parent
+    return {f"benchmarks/{path.relative_to(base).as_posix()}": path for path in evidence_files(root)}
 
 
 def versions() -> dict[str, str]:
@@ -220,6 +234,7 @@ def fit_and_summarise(config: RunConfig, inputs: Inputs, forecaster: Forecaster)
         dates[event] = min(dates.get(event, item.date), item.date)
     no_evidence = no_evidence_probabilities(inputs.hazards, state, as_of, question.horizon, seed=seed)
     settings = config.settings
+    crowd = benchmark_comparisons(inputs.benchmarks, curves, as_of)
     summary = Summary(
         run_id=run_id(as_of, inputs.hashes, seed, settings),
         as_of=as_of,
@@ -245,6 +260,8 @@ def fit_and_summarise(config: RunConfig, inputs: Inputs, forecaster: Forecaster)
         evidence=event_impacts(impacts, evidence, forecaster.spec.driver_ids, members, dates),
         evidence_items=evidence_entries(inputs.used, inputs.kinds, config.evidence),
         excluded_after_as_of=[i.item.id for i in inputs.later],
+        benchmarks=crowd,
+        union_curves=union_curves(crowd, curves),
     )
     return Fit(idata, evidence, summary)
 
