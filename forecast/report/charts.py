@@ -413,6 +413,12 @@ def _crowd_ticks(lo: int, as_of: int, hi: int) -> list[int]:
     ]
 
 
+def crowd_span(dates: Sequence[date], lines: Sequence[CrowdLine]) -> tuple[int, int]:
+    """The x range (ordinals) of the crowd chart: the forecast dates and every benchmark's date."""
+    days = [d.toordinal() for d in dates] + [m.day.toordinal() for line in lines for m in line.markers]
+    return min(days), max(days)
+
+
 def crowd_chart(dates: Sequence[date], lines: Sequence[CrowdLine], interval: float, width: float = WIDTH_IN) -> str:
     """Our chance of each union the benchmarks map to, with its band, and each benchmark as a labelled diamond.
 
@@ -424,9 +430,7 @@ def crowd_chart(dates: Sequence[date], lines: Sequence[CrowdLine], interval: flo
         fig = Figure(figsize=(width, 3.6 if narrow else 2.1), layout="constrained")
         ax = fig.subplots()
         xs = [d.toordinal() for d in dates]
-        marks = [m for line in lines for m in line.markers]
-        lo = min([xs[0], *(m.day.toordinal() for m in marks)])
-        hi = max([xs[-1], *(m.day.toordinal() for m in marks)])
+        lo, hi = crowd_span(dates, lines)
         top = 0.0
         for i, line in enumerate(lines):
             s, colour = line.series, OUTCOME_COLOURS[(i + 1) % len(OUTCOME_COLOURS)]

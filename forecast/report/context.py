@@ -565,12 +565,15 @@ def crowd_sentence(b: BenchmarkComparison, as_of: date) -> str:
     )
 
 
-def _crowd_chart(summary: Summary) -> charts.Chart:
+def crowd_lines(summary: Summary) -> tuple[list[date], list[charts.CrowdLine]]:
+    """The forecast dates, and per union the benchmarks map to: our curve and their figures."""
+    dates: list[date] = [summary.as_of]
     lines = []
     for key, points in summary.union_curves.items():
         members = [b for b in summary.benchmarks if b.union == key]
         if not members or not points:
             continue
+        dates = [p.date for p in points]
         series = charts.Series(
             f"Forecast: P({union_words(members[0].outcomes)})",
             [p.mean for p in points],
@@ -578,10 +581,13 @@ def _crowd_chart(summary: Summary) -> charts.Chart:
             [p.high for p in points],
         )
         markers = [charts.Marker(f"{b.source} {_their_pct(b.probability)}", b.by, b.probability) for b in members]
-        lines.append((series, markers, [p.date for p in points]))
-    dates = lines[0][2] if lines else [summary.as_of]
-    drawn = [charts.CrowdLine(series, markers) for series, markers, _ in lines]
-    return _both(lambda w: charts.crowd_chart(dates, drawn, summary.interval, width=w))
+        lines.append(charts.CrowdLine(series, markers))
+    return dates, lines
+
+
+def _crowd_chart(summary: Summary) -> charts.Chart:
+    dates, lines = crowd_lines(summary)
+    return _both(lambda w: charts.crowd_chart(dates, lines, summary.interval, width=w))
 
 
 def crowd(summary: Summary) -> Crowd | None:
