@@ -26,7 +26,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from forecast.errors import InputError
-from forecast.inputs.load import load_evidence, load_kinds, load_question, reference_dir, split_by_date
+from forecast.inputs.load import (
+    load_benchmarks,
+    load_evidence,
+    load_kinds,
+    load_question,
+    reference_dir,
+    split_by_date,
+)
 from forecast.inputs.scaffold import new_item_path, skeleton_id, skeleton_item, write_new_item
 from forecast.inputs.schema import Question, evidence_file_schema
 from forecast.model.settings import SamplerSettings
@@ -47,6 +54,9 @@ err = Console(stderr=True)
 PriorsOpt = Annotated[Path, typer.Option("--priors", help="Question file, or folder holding one.")]
 EvidenceOpt = Annotated[Path, typer.Option("--evidence", help="Evidence folder (YAML at any depth).")]
 OutOpt = Annotated[Path, typer.Option("--out", help="Folder for run outputs.")]
+BenchmarksOpt = Annotated[
+    Path, typer.Option("--benchmarks", help="Outside forecasts to set beside ours (YAML; a missing folder: none).")
+]
 KindsOpt = Annotated[Path | None, typer.Option("--kinds", help="Evidence-kind catalogue (default: the shipped one).")]
 DrawsOpt = Annotated[int, typer.Option(min=100, help="Draws per chain.")]
 TuneOpt = Annotated[int, typer.Option(min=100, help="Tuning steps per chain.")]
@@ -163,6 +173,23 @@ def evidence_new(
     out.print(f"Wrote {path}; fill in the TODO fields, then `forecast evidence validate`")
 
 
+benchmarks_app = typer.Typer(help="Check outside forecasts (markets, platforms) set beside ours.", no_args_is_help=True)
+app.add_typer(benchmarks_app, name="benchmarks")
+
+
+@benchmarks_app.command("validate")
+@_reports_problems
+def benchmarks_validate(
+    path: Annotated[Path, typer.Argument(help="Benchmark file or folder.")] = Path("benchmarks"),
+    priors: PriorsOpt = Path("priors"),
+) -> None:
+    """Check every benchmark file; print each problem as file:line: field: message."""
+    if not path.exists():
+        raise InputError(path, None, "", "no such file or folder")
+    found = load_benchmarks(path, load_question(priors))
+    out.print(f"[green]OK[/green]: {len(found)} benchmarks in {path}")
+
+
 class SchemaName(StrEnum):
     evidence = "evidence"
     question = "question"
@@ -200,6 +227,7 @@ def run(
     force: Annotated[bool, typer.Option(help="Replace an existing run for this date.")] = False,
     briefing: Annotated[bool, typer.Option(help="Render briefing.html and briefing.pdf.")] = True,
     kinds: KindsOpt = None,
+    benchmarks: BenchmarksOpt = Path("benchmarks"),
 ) -> None:
     """Run the forecast and write <out>/<as-of>/."""
     from forecast.pipeline import RunConfig, run_forecast  # slow: PyMC, PyTensor, ArviZ (see module docstring)
@@ -215,6 +243,7 @@ def run(
         kinds=kinds,
         force=force,
         briefing=briefing,
+        benchmarks=benchmarks,
     )
     with err.status("Loading inputs, compiling the model, sampling (NUTS) and forecasting each week..."):
         run_dir, summary = run_forecast(config, command=_command_line())
@@ -265,6 +294,7 @@ def backfill(
     force: Annotated[bool, typer.Option(help="Re-run dates already recorded, replacing them.")] = False,
     briefing: Annotated[bool, typer.Option(help="Render each week's briefing.html and briefing.pdf.")] = True,
     kinds: KindsOpt = None,
+    benchmarks: BenchmarksOpt = Path("benchmarks"),
 ) -> None:
     """Run every week in a date range, compiling the model once; dates already recorded are skipped."""
     from forecast.pipeline import RunConfig, parse_every, run_dates  # slow: PyMC (see module docstring)
@@ -285,6 +315,7 @@ def backfill(
         kinds=kinds,
         force=force,
         briefing=briefing,
+        benchmarks=benchmarks,
     )
     done = skipped = 0
     columns = (

@@ -28,6 +28,7 @@ from forecast.inputs.load import (
     LocatedItem,
     default_kinds_path,
     evidence_files,
+    load_benchmarks,
     load_evidence,
     load_kinds,
     load_question,
@@ -35,7 +36,7 @@ from forecast.inputs.load import (
     reference_dir,
     split_by_date,
 )
-from forecast.inputs.schema import RELIABILITY_WORDS, Kind, Question
+from forecast.inputs.schema import RELIABILITY_WORDS, Benchmark, Kind, Question
 from forecast.model.attribution import attribute
 from forecast.model.drivers import Driver, links_from_table, load_drivers
 from forecast.model.fit import Curves, Forecaster
@@ -46,6 +47,7 @@ from forecast.model.spec import Spec, question_spec
 from forecast.reference.fit import HazardTable, fit_reference, no_evidence_probabilities
 from forecast.report.briefing import render_briefing
 from forecast.results.posterior import (
+    benchmark_comparisons,
     curve_points,
     driver_states,
     event_impacts,
@@ -55,6 +57,7 @@ from forecast.results.posterior import (
     sampler_checks,
     sensitivity_block,
     signposts_block,
+    union_curves,
 )
 from forecast.results.summary import (
     INTERVAL,
@@ -105,6 +108,7 @@ class Inputs:
     items: list[Item]  # the used readings, as the model takes them
     state: StateRecord
     hashes: dict[str, str]
+    benchmarks: list[Benchmark] = field(default_factory=list)  # all on file; a run shows those seen by its date
 
     def spec(
         self,
@@ -150,6 +154,7 @@ def load_inputs(config: RunConfig) -> Inputs:
         model_items(used, kinds),
         current_state(used, config.as_of),
         input_hashes(config, kinds_path),
+        benchmarks=load_benchmarks(config.benchmarks, question),
     )
 
 
@@ -192,7 +197,16 @@ def input_hashes(config: RunConfig, kinds_path: Path) -> dict[str, str]:
     root = config.evidence if config.evidence.is_dir() else config.evidence.parent
     for path in evidence_files(config.evidence):
         files[f"evidence/{path.relative_to(root).as_posix()}"] = path
+    files.update(benchmark_files(config.benchmarks))
     return {label: hashlib.sha256(path.read_bytes()).hexdigest() for label, path in sorted(files.items())}
+
+
+def benchmark_files(root: Path) -> dict[str, Path]:
+    """The benchmark files by label (``benchmarks/<relative path>``): they are inputs of the summary."""
+    if not root.exists():
+        return {}
+    base = root if root.is_dir() else root.parent
+    return {f"benchmarks/{path.relative_to(base).as_posix()}": path for path in evidence_files(root)}
 
 
 def versions() -> dict[str, str]:
@@ -271,6 +285,7 @@ def fit_and_summarise(config: RunConfig, inputs: Inputs, forecaster: Forecaster)
     path = pathway(forecaster, idata, singles, per_draw, as_of, question.horizon, state, STATES)
     no_evidence = no_evidence_probabilities(inputs.hazards, state, as_of, question.horizon, seed=seed)
     settings = config.settings
+    crowd = benchmark_comparisons(inputs.benchmarks, curves, as_of)
     summary = Summary(
         run_id=run_id(as_of, inputs.hashes, seed, settings),
         as_of=as_of,
@@ -298,6 +313,8 @@ def fit_and_summarise(config: RunConfig, inputs: Inputs, forecaster: Forecaster)
         excluded_after_as_of=[i.item.id for i in inputs.later],
         sensitivity=sensitivity,
         signposts=signposts_block(singles, path, SIGNPOST_RELIABILITY),
+        benchmarks=crowd,
+        union_curves=union_curves(crowd, curves),
     )
     return Fit(idata, evidence, summary)
 

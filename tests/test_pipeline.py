@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from datetime import date, timedelta
@@ -13,7 +14,7 @@ from typer.testing import CliRunner
 
 from forecast.cli import app
 from forecast.errors import InputError
-from forecast.pipeline import RunConfig, backfill, parse_every, run_dates, run_forecast
+from forecast.pipeline import RunConfig, backfill, load_inputs, parse_every, run_dates, run_forecast
 from forecast.results.summary import Summary
 from forecast.store.history import HistoryStore
 from forecast.store.runs import RunExists
@@ -285,3 +286,15 @@ def test_backfill_command(backfilled: Path) -> None:
     assert "0 run(s) written, 5 skipped" in result.output
     bad = invoke("fortnightly")
     assert bad.exit_code == 2 and "7d, 1w or 14d" in bad.output
+
+
+def test_benchmarks_are_loaded_and_hashed_as_inputs(tmp_path):
+    folder = tmp_path / "benchmarks" / "2025-12"
+    folder.mkdir(parents=True)
+    shutil.copy(REPO / "benchmarks" / "2025-12-09_polymarket.yaml", folder / "market.yaml")
+    inputs = load_inputs(config(tmp_path / "out", "2025-12-10", benchmarks=tmp_path / "benchmarks"))
+    assert [b.id for b in inputs.benchmarks] == ["polymarket-ceasefire-2025", "polymarket-ceasefire-2026-03-31"]
+    digest = hashlib.sha256((folder / "market.yaml").read_bytes()).hexdigest()
+    assert inputs.hashes["benchmarks/2025-12/market.yaml"] == digest
+    none = load_inputs(config(tmp_path / "out", "2025-12-10", benchmarks=tmp_path / "nowhere"))
+    assert none.benchmarks == [] and not any(k.startswith("benchmarks/") for k in none.hashes)

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 
 import arviz as az
+import numpy as np
 
 from forecast.inputs.load import LocatedItem
-from forecast.inputs.schema import Kind
+from forecast.inputs.schema import Benchmark, Kind
 from forecast.model.attribution import EventImpact as ModelImpact
-from forecast.model.fit import Curves, DriverSummary
+from forecast.model.fit import QUANTILES, Curves, DriverSummary
 from forecast.model.joint import FREE_VARS
 from forecast.model.readings import Readings
 from forecast.model.sensitivity import Case, Group
@@ -21,6 +23,7 @@ from forecast.reference.fit import HazardTable
 from forecast.results.summary import (
     ESS_MIN,
     RHAT_MAX,
+    BenchmarkComparison,
     CurvePoint,
     DriverState,
     Estimate,
@@ -34,6 +37,7 @@ from forecast.results.summary import (
     SensitivityCase,
     SensitivityRow,
     Signposts,
+    union_key,
 )
 
 
@@ -216,3 +220,54 @@ def signposts_block(singles: list[OneMore], path: ModelPathway, reliability: flo
             states=path.states,
         ),
     )
+
+
+def union_draws(curves: Curves, outcomes: list[str]) -> np.ndarray:
+    """(draws, dates): per draw, P(the state is one of ``outcomes``); summed before summarising, since
+    the quantiles of a sum are not the sum of the quantiles."""
+    index = [curves.states.index(o) for o in outcomes]
+    return curves.draws[:, :, index].sum(axis=2)
+
+
+def _estimate(values: np.ndarray) -> Estimate:
+    low, high = np.quantile(values, QUANTILES)
+    return Estimate(mean=float(values.mean()), low=float(low), high=float(high))
+
+
+def union_estimate(curves: Curves, outcomes: list[str], day: date) -> Estimate | None:
+    """P(the state on ``day`` is one of ``outcomes``), linear in time between the weekly curve dates.
+
+    None before the first curve date (the as-of date): the run forecasts nothing that has passed.
+    """
+    dates = curves.dates
+    if day < dates[0]:
+        return None
+    if day > dates[-1]:
+        raise ValueError(f"{day} is after the last forecast date {dates[-1]}")
+    per_draw = union_draws(curves, outcomes)
+    k = bisect.bisect_right(dates, day) - 1  # the last curve date on or before ``day``
+    if dates[k] == day:
+        return _estimate(per_draw[:, k])
+    weight = (day - dates[k]).days / (dates[k + 1] - dates[k]).days
+    return _estimate((1 - weight) * per_draw[:, k] + weight * per_draw[:, k + 1])
+
+
+def union_curve(curves: Curves, outcomes: list[str]) -> list[CurvePoint]:
+    """The union's chance on every curve date, with its interval (what the benchmarks are charted on)."""
+    per_draw = union_draws(curves, outcomes)
+    return [CurvePoint(date=d, **_estimate(per_draw[:, k]).model_dump()) for k, d in enumerate(curves.dates)]
+
+
+def benchmark_comparisons(benchmarks: list[Benchmark], curves: Curves, as_of: date) -> list[BenchmarkComparison]:
+    """Each outside forecast seen on or before ``as_of`` (no look-ahead) beside this run's number."""
+    return [
+        BenchmarkComparison(**b.model_dump(), ours=union_estimate(curves, b.outcomes, b.by))
+        for b in benchmarks
+        if b.seen <= as_of
+    ]
+
+
+def union_curves(comparisons: list[BenchmarkComparison], curves: Curves) -> dict[str, list[CurvePoint]]:
+    """One curve per distinct union the benchmarks map to."""
+    unions = {union_key(c.outcomes): c.outcomes for c in comparisons}
+    return {key: union_curve(curves, outcomes) for key, outcomes in sorted(unions.items())}

@@ -16,7 +16,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from forecast.errors import InputError, Problem
-from forecast.inputs.schema import Question
+from forecast.inputs.schema import Match, Question
 
 SCHEMA_VERSION: Literal[2] = 2
 INTERVAL = 0.9  # central credible interval reported as low/high
@@ -198,6 +198,38 @@ class Signposts(_Document):
     pathway: Pathway
 
 
+class BenchmarkComparison(_Document):
+    """An outside forecast beside ours: the analyst's record of it, and this run's number for the same event.
+
+    The record is copied, so a briefing re-rendered later shows what the run saw. ``ours`` is
+    P(the state on ``by`` is one of ``outcomes``) from this run's draws, none when ``by`` is before
+    the as-of date (the date has passed: the run forecasts nothing there).
+    """
+
+    id: str
+    source: str
+    question: str
+    url: str
+    seen: date
+    probability: float
+    outcomes: list[str]
+    by: date
+    match: Match
+    differences: str
+    via: str | None = None
+    ours: Estimate | None = Field(description="this run's chance of the union on ``by``; none if ``by`` has passed")
+
+    @property
+    def union(self) -> str:
+        """The key of the union's curve in ``Summary.union_curves``."""
+        return union_key(self.outcomes)
+
+
+def union_key(outcomes: list[str]) -> str:
+    """'ceasefire+deal': one key per set of outcomes, whatever order a benchmark lists them in."""
+    return "+".join(sorted(outcomes))
+
+
 class Summary(_Document):
     """``summary.json``: what one run forecast, from which evidence, and how well it sampled."""
 
@@ -218,6 +250,12 @@ class Summary(_Document):
     excluded_after_as_of: list[str] = Field(default_factory=list, description="items reported after the as-of date")
     sensitivity: Sensitivity | None = None
     signposts: Signposts | None = None
+    benchmarks: list[BenchmarkComparison] = Field(
+        default_factory=list, description="outside forecasts seen on or before the as-of date, beside ours"
+    )
+    union_curves: dict[str, list[CurvePoint]] = Field(
+        default_factory=dict, description="'ceasefire+deal' -> weekly chance of that union, for the benchmarks' chart"
+    )
 
 
 class SamplerRecord(_Document):
