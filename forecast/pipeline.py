@@ -41,6 +41,7 @@ from forecast.model.readings import Item, Readings
 from forecast.model.settings import SamplerSettings
 from forecast.model.spec import Spec, question_spec
 from forecast.reference.fit import HazardTable, fit_reference, no_evidence_probabilities
+from forecast.report.archive import refresh_archive
 from forecast.report.briefing import render_briefing
 from forecast.results.posterior import (
     curve_points,
@@ -294,6 +295,7 @@ def run_forecast(
 
     render = _render if config.briefing else None
     folder = write_run(config.out, fit.summary, manifest, write_posterior, render, force=config.force)
+    refresh_archive(config.out, config.benchmarks)
     return folder, fit.summary
 
 
