@@ -21,7 +21,11 @@ THREE_RUNS = {
 
 
 def fake_run(
-    out: Path, as_of: str, probabilities: tuple[float, ...], question: dict[str, Any] | None = None, briefing: bool = True
+    out: Path,
+    as_of: str,
+    probabilities: tuple[float, ...],
+    question: dict[str, Any] | None = None,
+    briefing: bool = True,
 ) -> Path:
     """A run folder (summary, manifest, empty posterior, stub briefing files) and its history row."""
     means = {k: (p, max(p - 0.05, 0.0), min(p + 0.05, 1.0)) for k, p in zip(OUTCOMES, probabilities, strict=True)}

@@ -189,7 +189,8 @@ def _chart(rows: list[Record], order: list[str], labels: dict[str, str], marks: 
 
     series = [Series(labels.get(k, k), col(k, "mean"), col(k, "low"), col(k, "high")) for k in order]
     points = [
-        Point(b.seen, b.probability, f"{b.source}, by {short_date(b.by)}: {format_pct(b.probability)}") for b in marks
+        Point(b.id, b.seen, b.probability, f"{b.source}, by {short_date(b.by)}: {format_pct(b.probability)}")
+        for b in marks
     ]
     return Markup(archive_chart(dates, series, rows[-1].interval, points))
 

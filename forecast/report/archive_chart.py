@@ -23,6 +23,7 @@ from .charts import _RC, FONT_PT, GRID, INK, MUTED, OUTCOME_COLOURS, WIDTH_IN, S
 class Point:
     """An outside forecast: P(one of its outcomes on ``by``), read on ``seen``."""
 
+    id: str
     seen: date
     probability: float
     label: str
@@ -41,7 +42,10 @@ def archive_chart(dates: Sequence[date], series: Sequence[Series], interval: flo
         stacked: dict[date, int] = {}
         for p in points:
             k = stacked[p.seen] = stacked.get(p.seen, -1) + 1
-            ax.plot([p.seen.toordinal()], [p.probability * 100], marker="D", color=INK, markersize=6, ls="none")
+            marker = ax.plot(
+                [p.seen.toordinal()], [p.probability * 100], marker="D", color=INK, markersize=6, ls="none"
+            )
+            marker[0].set_gid(f"benchmark-{p.id}")
             ax.annotate(
                 p.label,
                 (p.seen.toordinal(), p.probability * 100),
@@ -74,4 +78,6 @@ def archive_chart(dates: Sequence[date], series: Sequence[Series], interval: flo
             color=MUTED,
             fontsize=FONT_PT - 0.5,
         )
-        return _svg(fig, "archive-trend", "Each outcome over the runs, with outside forecasts")
+        described = "; ".join(f"{p.label} (seen {p.seen.isoformat()})" for p in points)
+        title = "Each outcome over the runs" + (f", with outside forecasts: {described}" if points else "")
+        return _svg(fig, "archive-trend", title)
