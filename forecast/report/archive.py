@@ -20,7 +20,6 @@ from markupsafe import Markup
 from forecast.errors import InputError
 from forecast.inputs.load import load_benchmarks
 from forecast.inputs.schema import Benchmark
-from forecast.results import scoring
 from forecast.results.summary import RHAT_MAX, SUMMARY_NAME, Summary, read_document
 from forecast.store.history import HistoryStore, Record, ScoreRow
 from forecast.store.resolutions import load_resolutions
@@ -30,6 +29,7 @@ from .archive_chart import Point, archive_chart
 from .briefing import HTML_NAME, PDF_NAME, write_atomic
 from .charts import Series
 from .context import long_date, short_date
+from .track import ScoreLine, mean_line, num
 from .wep import format_interval, format_number, format_pct
 
 log = logging.getLogger(__name__)
@@ -63,17 +63,6 @@ class BenchmarkRow:
     probability: str
     outcomes: str
     match: str
-
-
-@dataclass(frozen=True)
-class ScoreLine:
-    label: str
-    brier: str
-    log_score: str
-    rps: str
-    skill_brier: str
-    skill_log: str
-    skill_rps: str
 
 
 @dataclass(frozen=True)
@@ -209,22 +198,18 @@ def _benchmark_row(b: Benchmark, labels: dict[str, str]) -> BenchmarkRow:
     )
 
 
-def _num(value: float | None, spec: str = ".3f") -> str:
-    return "–" if value is None else format(value, spec)
-
-
 def _add_scores(view: QuestionView, scores: list[ScoreRow]) -> None:
     runs = [s for s in scores if s.kind == "run"]
     for s in runs:
         view.scores.append(
             ScoreLine(
                 s.key,
-                _num(s.brier),
-                _num(s.log_score),
-                _num(s.rps),
-                _num(s.skill.get("brier"), "+.2f"),
-                _num(s.skill.get("log_score"), "+.2f"),
-                _num(s.skill.get("rps"), "+.2f"),
+                num(s.brier),
+                num(s.log_score),
+                num(s.rps),
+                num(s.skill.get("brier"), "+.2f"),
+                num(s.skill.get("log_score"), "+.2f"),
+                num(s.skill.get("rps"), "+.2f"),
             )
         )
     if runs:
@@ -238,36 +223,13 @@ def _add_scores(view: QuestionView, scores: list[ScoreRow]) -> None:
                 id=s.key,
                 source=str(s.detail.get("source", "")),
                 probability=format_pct(float(s.detail.get("probability", math.nan))),
-                brier=_num(s.brier),
-                log_score=_num(s.log_score),
+                brier=num(s.brier),
+                log_score=num(s.log_score),
                 paired=s.as_of or "–",
                 ours="–" if ours is None else format_pct(float(ours)),
-                ours_brier=_num(s.baseline.get("brier")),
+                ours_brier=num(s.baseline.get("brier")),
             )
         )
-
-
-def mean_line(runs: list[ScoreRow], label: str) -> ScoreLine:
-    """Mean scores over ``runs`` and the skill of those means against the mean baseline scores."""
-
-    own = {k: scoring.mean([getattr(s, k) for s in runs]) for k in ("brier", "log_score", "rps")}
-    base = {k: scoring.mean([s.baseline.get(k) for s in runs]) for k in ("brier", "log_score", "rps")}
-
-    def ratio(k: str) -> float | None:
-        o, b = own[k], base[k]
-        return None if o is None or b is None else scoring.skill(o, b)
-
-    o_log, b_log = own["log_score"], base["log_score"]
-    gain = None if o_log is None or b_log is None else scoring.log_skill(o_log, b_log)
-    return ScoreLine(
-        label,
-        _num(own["brier"]),
-        _num(own["log_score"]),
-        _num(own["rps"]),
-        _num(ratio("brier"), "+.2f"),
-        _num(gain, "+.2f"),
-        _num(ratio("rps"), "+.2f"),
-    )
 
 
 def refresh_archive(out: Path, benchmarks: Path | None = None) -> Path | None:

@@ -60,8 +60,7 @@ def archive_chart(dates: Sequence[date], series: Sequence[Series], interval: flo
         lo, hi = every[0], every[-1]
         pad = max((hi - lo) * 0.04, 3)
         ax.set_xlim(lo - pad, hi + pad * (4 if points else 1))
-        step = max(1, -(-len(every) // 8))
-        ticks = sorted({*every[::step], every[-1]})
+        ticks = _spaced(every, (hi - lo) / 9)
         ax.set_xticks(ticks, [_tick_label(date.fromordinal(t), t in (ticks[0], ticks[-1])) for t in ticks])
         ax.set_ylim(0, 100)
         ax.yaxis.set_major_locator(MultipleLocator(20))
@@ -81,3 +80,12 @@ def archive_chart(dates: Sequence[date], series: Sequence[Series], interval: flo
         described = "; ".join(f"{p.label} (seen {p.seen.isoformat()})" for p in points)
         title = "Each outcome over the runs" + (f", with outside forecasts: {described}" if points else "")
         return _svg(fig, "archive-trend", title)
+
+
+def _spaced(days: list[int], gap: float) -> list[int]:
+    """The first and last day and, between them, days at least ``gap`` apart (labels never overlap)."""
+    kept = [days[0]]
+    for d in days[1:-1]:
+        if d - kept[-1] >= gap and days[-1] - d >= gap:
+            kept.append(d)
+    return sorted({*kept, days[-1]})

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from markupsafe import Markup
 
 from forecast.results.summary import DIVERGENCES_MAX, ESS_MIN, RHAT_MAX, Diagnostics, EvidenceEntry, Manifest, Summary
-from forecast.store.history import Record
+from forecast.store.history import Record, ScoreRow
 
 from . import charts
+from .track import ScoreLine, track_record
 from .wep import arrow, bottom_line, format_interval, format_number, format_pct, format_pp, percent, wep_term
 
 TOP_DRIVERS = 5
@@ -183,6 +184,7 @@ class Briefing:
     versions: list[tuple[str, str]]
     command: str
     seed: str
+    track_record: list[ScoreLine] = field(default_factory=list)  # mean scores of resolved questions
 
 
 def _checks(diag: Diagnostics) -> list[Check]:
@@ -414,11 +416,14 @@ def _sampler(diag: Diagnostics) -> dict[str, str]:
     }
 
 
-def build(summary: Summary, manifest: Manifest, history: list[Record]) -> Briefing:
+def build(
+    summary: Summary, manifest: Manifest, history: list[Record], scores: list[ScoreRow] | None = None
+) -> Briefing:
     """Build the briefing values. ``history``: earlier runs of the same question, oldest first.
 
     The diagnostics warning shows when any threshold fails (R-hat > 1.01, bulk ESS < 400,
-    divergences > 0) or when the core reported warnings of its own.
+    divergences > 0) or when the core reported warnings of its own. ``scores``: the history's
+    scores of resolved questions, shown as the track record.
     """
     q = summary.question
     prev = history[-1] if history else None
@@ -478,4 +483,5 @@ def build(summary: Summary, manifest: Manifest, history: list[Record]) -> Briefi
         versions=list(manifest.versions.items()),
         command=manifest.command,
         seed=str(manifest.seed),
+        track_record=track_record(scores or []),
     )

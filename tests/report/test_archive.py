@@ -95,3 +95,22 @@ def test_the_archive_renders_in_headless_chromium(tmp_path: Path) -> None:
     pixels = image.imread(str(shot))
     colours = {tuple(px) for px in (pixels[::4, ::4, :3] * 255).astype(int).reshape(-1, 3).tolist()}
     assert len(colours) > 50, "screenshot looks blank"
+
+
+def test_the_briefing_shows_the_track_record_once_scored(tmp_path: Path) -> None:
+    from forecast.report.briefing import load_run, render_html
+
+    out = tmp_path / "reports"
+    folders = three_runs(out)
+    assert "Track record" not in render_html(load_run(folders[-1]))
+    q = shipped_question()
+    record_resolution(out, q, "ceasefire", q.horizon)
+    score_question(out, REPO / "priors", tmp_path / "none")
+    briefing = load_run(folders[-1])
+    assert [t.label for t in briefing.track_record] == ["ukraine-2026 (3 runs)"]
+    line = briefing.track_record[0]
+    assert (line.brier, line.log_score, line.rps) == ("0.800", "-1.400", "0.219")
+    base_brier = 0.025**2 + 0.984**2 + 0.029**2 + 0.93**2
+    assert line.skill_brier == f"{1 - 0.8 / base_brier:+.2f}"
+    html = render_html(briefing)
+    assert 'id="track-record"' in html and "ukraine-2026 (3 runs)" in html
