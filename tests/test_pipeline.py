@@ -285,3 +285,11 @@ def test_backfill_command(backfilled: Path) -> None:
     assert "0 run(s) written, 5 skipped" in result.output
     bad = invoke("fortnightly")
     assert bad.exit_code == 2 and "7d, 1w or 14d" in bad.output
+
+
+def test_every_backfilled_week_rewrites_the_archive_page(backfilled: Path) -> None:
+    from forecast.report.archive import ARCHIVE_NAME
+
+    html = (backfilled / ARCHIVE_NAME).read_text()
+    for as_of in DATES:
+        assert f"<tr><td>{as_of.isoformat()}</td>" in html
