@@ -544,5 +544,127 @@ def whatif(
     out.print(table)
 
 
+def resolve(
+    outcome: Annotated[str, typer.Option(help="The observed state: one of the question's outcome ids.")],
+    day: Annotated[datetime, typer.Option("--date", formats=["%Y-%m-%d"], help="The date it was observed on.")],
+    source: Annotated[str | None, typer.Option(help="Where the state was read (a URL).")] = None,
+    note: Annotated[str | None, typer.Option(help="A note for the record.")] = None,
+    priors: PriorsOpt = Path("priors"),
+    out_dir: OutOpt = Path("reports"),
+    benchmarks: BenchmarksOpt = Path("benchmarks"),
+    force: Annotated[bool, typer.Option(help="Replace another outcome recorded for this date.")] = False,
+) -> None:
+    """Record the state observed on a date; the state on the horizon resolves the question."""
+    from forecast.report.archive import refresh_archive  # slow: matplotlib (see module docstring)
+    from forecast.store.resolutions import ResolutionConflict, record_resolution, resolutions_path
+
+    question = load_question(priors)
+    try:
+        record_resolution(out_dir, question, outcome, day.date(), source=source, note=note, force=force)
+    except ResolutionConflict as conflict:
+        err.print(f"[red]{conflict}[/red]", highlight=False)
+        raise typer.Exit(1) from None
+    final = " (the horizon: the question is resolved)" if day.date() == question.horizon else ""
+    out.print(f"Recorded {outcome} on {day.date()}{final} in {resolutions_path(out_dir, question.id)}")
+    refresh_archive(out_dir, benchmarks)
+
+
+@app.command()
+@_reports_problems
+def score(
+    out_dir: OutOpt = Path("reports"),
+    priors: PriorsOpt = Path("priors"),
+    benchmarks: BenchmarksOpt = Path("benchmarks"),
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
+) -> None:
+    """Score every recorded run (and outside forecast) of a resolved question; record the scores."""
+    from forecast.report.archive import refresh_archive  # slow: matplotlib (see module docstring)
+    from forecast.scorecard import NotResolved, score_question
+
+    try:
+        card = score_question(out_dir, priors, benchmarks)
+    except NotResolved as missing:
+        err.print(f"[red]{missing}[/red]", highlight=False)
+        raise typer.Exit(1) from None
+    refresh_archive(out_dir, benchmarks)
+    if as_json:
+        typer.echo(card.model_dump_json(indent=2))
+        return
+    print_scorecard(card)
+
+
+def print_scorecard(card: Any) -> None:
+    """The scores of each run and outside forecast, and their means."""
+    res = card.resolution
+    table = Table(
+        title=f"{card.question['id']}: resolved {res['outcome']} on {res['date']}",
+        caption="Brier, RPS: lower is better; log: ln p (p clipped at 1e-12), higher is better; "
+        "skill vs the reference class (log: gain in nats)",
+    )
+    for column in (
+        "as_of",
+        "brier",
+        "log",
+        "rps",
+        "ref brier",
+        "ref log",
+        "ref rps",
+        "skill brier",
+        "gain log",
+        "skill rps",
+    ):
+        table.add_column(column, justify="left" if column == "as_of" else "right", no_wrap=column == "as_of")
+    for r in card.runs:
+        table.add_row(
+            r.as_of,
+            *[_num(getattr(r, k)) for k in ("brier", "log_score", "rps")],
+            *[_num(r.baseline[k]) for k in ("brier", "log_score", "rps")],
+            *[_num(r.skill[k], "+.3f") for k in ("brier", "log_score", "rps")],
+        )
+    m = card.mean
+    table.add_row(
+        f"mean of {m['runs']}",
+        *[_num(m[k]) for k in ("brier", "log_score", "rps")],
+        *[_num(m["baseline"][k]) for k in ("brier", "log_score", "rps")],
+        *[_num(m["skill"][k], "+.3f") for k in ("brier", "log_score", "rps")],
+        style="bold",
+    )
+    out.print(table)
+    if card.benchmarks:
+        marks = Table(title="Outside forecasts (binary: P(one of their outcomes on their date))")
+        for column in ("id", "seen", "by", "theirs", "brier", "log", "our run", "ours", "our brier", "our log"):
+            marks.add_column(column)
+        for b in card.benchmarks:
+            marks.add_row(
+                b.id,
+                b.seen.isoformat(),
+                b.by.isoformat(),
+                f"{b.probability:.1%}",
+                _num(b.brier),
+                _num(b.log_score),
+                b.run or "none within a week",
+                "" if b.run_probability is None else f"{b.run_probability:.1%}",
+                _num(b.run_scores["brier"]),
+                _num(b.run_scores["log_score"]),
+            )
+        out.print(marks)
+
+
+def _num(value: float | None, fmt: str = ".3f") -> str:
+    return "" if value is None else format(value, fmt)
+
+
+@app.command()
+@_reports_problems
+def archive(
+    out_dir: OutOpt = Path("reports"),
+    benchmarks: BenchmarksOpt = Path("benchmarks"),
+) -> None:
+    """Rebuild <out>/index.html: every run, the trend with outside forecasts, and the scores."""
+    from forecast.report.archive import write_archive  # slow: matplotlib (see module docstring)
+
+    out.print(f"Wrote {write_archive(out_dir, benchmarks)}")
+
+
 if __name__ == "__main__":
     app()

@@ -45,6 +45,7 @@ from forecast.model.settings import SamplerSettings
 from forecast.model.signposts import Hypothesis, one_more, pathway
 from forecast.model.spec import Spec, question_spec
 from forecast.reference.fit import HazardTable, fit_reference, no_evidence_probabilities
+from forecast.report.archive import refresh_archive
 from forecast.report.briefing import render_briefing
 from forecast.results.posterior import (
     benchmark_comparisons,
@@ -386,6 +387,7 @@ def run_forecast(
 
     render = _render if config.briefing else None
     folder = write_run(config.out, fit.summary, manifest, write_posterior, render, force=config.force)
+    refresh_archive(config.out, config.benchmarks)
     return folder, fit.summary
 
 

@@ -3,6 +3,7 @@
     python scripts/benchmark.py runs      # `forecast run` of the example as a process: cold and warm
     python scripts/benchmark.py items     # 100 vs 10,000 synthetic items: fit time, R-hat, divergences
     python scripts/benchmark.py backfill  # a 52-week backfill, model compiled once
+    python scripts/benchmark.py score     # `forecast score` and the archive page on 52 synthetic runs
 
 Synthetic items are readings of random drivers (signal ~ N(0, 0.7), sd 0.6, mixed reliability)
 spread over the weeks before the as-of date, with the repository's question and catalogues.
@@ -111,15 +112,50 @@ def year_of_weeks(weeks: int, per_week: int) -> None:
         shutil.rmtree(folder)
 
 
+def score_history(weeks: int) -> None:
+    """``weeks`` fake run folders and history rows (no sampling), resolved; time scoring and the archive."""
+    sys.path.insert(0, str(REPO))
+    from forecast.report.archive import write_archive
+    from forecast.scorecard import score_question
+    from forecast.store.resolutions import record_resolution
+    from tests.fake_runs import fake_run
+    from tests.helpers import shipped_question
+
+    rng = np.random.default_rng(0)
+    question = shipped_question()
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "reports"
+        for k in range(weeks):
+            p = rng.dirichlet([1, 1, 2, 6])
+            fake_run(out, (date(2025, 11, 24) + timedelta(weeks=k)).isoformat(), tuple(float(v) for v in p))
+        record_resolution(out, question, "war", question.horizon)
+        record_resolution(out, question, "war", date(2025, 12, 31))
+        marks = REPO / "benchmarks"
+        start = time.perf_counter()
+        card = score_question(out, REPO / "priors", marks)
+        scored = time.perf_counter()
+        write_archive(out, marks)
+        archived = time.perf_counter()
+        args = ["score", "--out", str(out), "--priors", str(REPO / "priors"), "--benchmarks", str(marks)]
+        process = timed_process(args, dict(os.environ))
+        print(
+            f"{weeks} runs, {len(card.benchmarks)} benchmark(s) scored: score_question {scored - start:.2f} s, "
+            f"archive page {archived - scored:.2f} s ({(out / 'index.html').stat().st_size / 1024:.0f} KiB); "
+            f"`forecast score` as a process (with the archive) {process:.1f} s"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["runs", "items", "backfill"])
+    parser.add_argument("what", choices=["runs", "items", "backfill", "score"])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--weeks", type=int, default=52)
     parser.add_argument("--per-week", type=int, default=5)
     args = parser.parse_args()
     if args.what == "runs":
         runs(args.repeats)
+    elif args.what == "score":
+        score_history(args.weeks)
     elif args.what == "items":
         items([100, 10_000])
     else:

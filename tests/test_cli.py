@@ -161,3 +161,36 @@ def test_reference_prints_hazards_and_no_evidence_probabilities_for_any_date() -
     assert interstate["hazards"]["reference_class"] == "interstate_wars"
     assert interstate["probabilities"]["war"]["mean"] != early["probabilities"]["war"]["mean"]
     assert invoke("reference", "--priors", str(QUESTION), "--class", "no-such-class").exit_code == 2
+
+
+# --- resolve, score, archive ---------------------------------------------------------------------
+
+
+def test_resolve_score_and_archive_from_the_command_line(tmp_path: Path) -> None:
+    from tests.fake_runs import three_runs
+
+    out = tmp_path / "reports"
+    three_runs(out)
+    priors = str(REPO / "priors")
+    none = str(tmp_path / "no-benchmarks")
+    unresolved = invoke("score", "--out", str(out), "--priors", priors, "--benchmarks", none)
+    assert unresolved.exit_code == 1 and "not resolved" in unresolved.output and "Traceback" not in unresolved.output
+    unknown = invoke("resolve", "--outcome", "peace", "--date", "2026-12-31", "--out", str(out), "--priors", priors)
+    assert_located_failure(unknown, "unknown outcome 'peace'")
+    done = invoke("resolve", "--outcome", "ceasefire", "--date", "2026-12-31", "--out", str(out), "--priors", priors)
+    assert done.exit_code == 0, done.output
+    assert (out / "index.html").is_file() and "Resolved:" in (out / "index.html").read_text()
+    conflict = invoke("resolve", "--outcome", "war", "--date", "2026-12-31", "--out", str(out), "--priors", priors)
+    assert conflict.exit_code == 1 and "--force" in conflict.output
+    scored = invoke("score", "--out", str(out), "--priors", priors, "--benchmarks", none, "--json")
+    assert scored.exit_code == 0, scored.output
+    card = json.loads(scored.stdout)
+    assert card["resolution"]["outcome"] == "ceasefire"
+    assert [r["as_of"] for r in card["runs"]] == ["2025-11-26", "2025-12-03", "2025-12-10"]
+    assert card["runs"][0]["brier"] == pytest.approx(0.90) and card["mean"]["runs"] == 3
+    assert set(card["runs"][0]) >= {"as_of", "brier", "log_score", "rps", "baseline", "skill"}
+    table = invoke("score", "--out", str(out), "--priors", priors, "--benchmarks", none)
+    assert table.exit_code == 0 and "mean of 3" in table.output
+    (out / "index.html").unlink()
+    rebuilt = invoke("archive", "--out", str(out), "--benchmarks", none)
+    assert rebuilt.exit_code == 0 and "Mean of 3 run(s)" in (out / "index.html").read_text()

@@ -298,3 +298,11 @@ def test_benchmarks_are_loaded_and_hashed_as_inputs(tmp_path):
     assert inputs.hashes["benchmarks/2025-12/market.yaml"] == digest
     none = load_inputs(config(tmp_path / "out", "2025-12-10", benchmarks=tmp_path / "nowhere"))
     assert none.benchmarks == [] and not any(k.startswith("benchmarks/") for k in none.hashes)
+
+
+def test_every_backfilled_week_rewrites_the_archive_page(backfilled: Path) -> None:
+    from forecast.report.archive import ARCHIVE_NAME
+
+    html = (backfilled / ARCHIVE_NAME).read_text()
+    for as_of in DATES:
+        assert f"<tr><td>{as_of.isoformat()}</td>" in html

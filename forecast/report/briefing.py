@@ -12,7 +12,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
 from forecast.results.summary import MANIFEST_NAME, SUMMARY_NAME, Manifest, Summary, read_document
-from forecast.store.history import Record
+from forecast.store.history import HistoryStore, Record
 
 from .context import Briefing, build
 from .earlier import earlier_runs, find_history
@@ -46,7 +46,8 @@ def load_run(run_dir: Path, history: list[Record] | None = None) -> Briefing:
     summary = read_document(run_dir / SUMMARY_NAME, Summary)
     manifest = read_document(run_dir / MANIFEST_NAME, Manifest)
     runs = find_history(run_dir, summary) if history is None else earlier_runs(summary, history)
-    return build(summary, manifest, runs)
+    scores = HistoryStore.beside(Path(run_dir).resolve().parent).scores()  # a staging folder sits in <out> too
+    return build(summary, manifest, runs, scores)
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from markupsafe import Markup
@@ -23,10 +23,11 @@ from forecast.results.summary import (
     Manifest,
     Summary,
 )
-from forecast.store.history import Record
+from forecast.store.history import Record, ScoreRow
 
 from . import charts
 from .analysis import SensitivityView, WatchView, sensitivity_view, watch_view
+from .track import ScoreLine, track_record
 from .wep import arrow, bottom_line, format_interval, format_number, format_pct, format_pp, percent, wep_term
 
 TOP_DRIVERS = 5
@@ -218,6 +219,7 @@ class Briefing:
     sensitivity: SensitivityView | None = None
     watch: WatchView | None = None
     crowd: Crowd | None = None  # none without benchmarks: the section is left out
+    track_record: list[ScoreLine] = field(default_factory=list)  # mean scores of resolved questions
 
 
 def _checks(diag: Diagnostics) -> list[Check]:
@@ -449,11 +451,14 @@ def _sampler(diag: Diagnostics) -> dict[str, str]:
     }
 
 
-def build(summary: Summary, manifest: Manifest, history: list[Record]) -> Briefing:
+def build(
+    summary: Summary, manifest: Manifest, history: list[Record], scores: list[ScoreRow] | None = None
+) -> Briefing:
     """Build the briefing values. ``history``: earlier runs of the same question, oldest first.
 
     The diagnostics warning shows when any threshold fails (R-hat > 1.01, bulk ESS < 400,
-    divergences > 0) or when the core reported warnings of its own.
+    divergences > 0) or when the core reported warnings of its own. ``scores``: the history's
+    scores of resolved questions, shown as the track record.
     """
     q = summary.question
     prev = history[-1] if history else None
@@ -516,6 +521,7 @@ def build(summary: Summary, manifest: Manifest, history: list[Record]) -> Briefi
         sensitivity=sensitivity_view(summary),
         watch=watch_view(summary),
         crowd=crowd(summary),
+        track_record=track_record(scores or []),
     )
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -69,6 +69,42 @@ _COLUMNS = (
 )
 _JSON = ("outcomes", "diagnostics", "inputs")
 _HEADLINE = ("rhat_max", "ess_bulk_min", "divergences")
+
+# Scores of resolved questions (``forecast score``): derived, rebuilt per question on every scoring.
+_SCORES_SCHEMA = """
+CREATE TABLE IF NOT EXISTS scores (
+    question_id  TEXT NOT NULL,
+    kind         TEXT NOT NULL,     -- 'run' or 'benchmark'
+    key          TEXT NOT NULL,     -- the run's as-of date, or the benchmark id
+    as_of        TEXT,              -- the run scored, or the run a benchmark is paired with
+    resolved_on  TEXT NOT NULL,     -- the date of the observed state it is scored against
+    observed     TEXT NOT NULL,     -- that state
+    brier        REAL,
+    log_score    REAL,
+    rps          REAL,              -- runs only
+    baseline     TEXT NOT NULL,     -- JSON: reference class's scores (runs), paired run's (benchmarks)
+    skill        TEXT NOT NULL,     -- JSON: skill against that baseline
+    detail       TEXT NOT NULL,     -- JSON: the probabilities scored
+    scored_at    TEXT NOT NULL,
+    PRIMARY KEY (question_id, kind, key)
+)
+"""
+_SCORE_COLUMNS = (
+    "question_id",
+    "kind",
+    "key",
+    "as_of",
+    "resolved_on",
+    "observed",
+    "brier",
+    "log_score",
+    "rps",
+    "baseline",
+    "skill",
+    "detail",
+    "scored_at",
+)
+_SCORE_JSON = ("baseline", "skill", "detail")
 
 
 class Record(BaseModel):
@@ -126,6 +162,31 @@ class Record(BaseModel):
         return row
 
 
+class ScoreRow(BaseModel):
+    """One scored forecast (a run, or an outside benchmark) as the ``scores`` table keeps it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    question_id: str
+    kind: Literal["run", "benchmark"]
+    key: str
+    as_of: str | None
+    resolved_on: str
+    observed: str
+    brier: float | None
+    log_score: float | None
+    rps: float | None = None
+    baseline: dict[str, float | None]
+    skill: dict[str, float | None]
+    detail: dict[str, Any]
+    scored_at: str
+
+    def row(self) -> list[Any]:
+        values = self.model_dump(mode="json")
+        values.update({k: json.dumps(values[k]) for k in _SCORE_JSON})
+        return [values[c] for c in _SCORE_COLUMNS]
+
+
 class HistoryStore:
     """Read and write the ``runs`` table of one SQLite file."""
 
@@ -142,6 +203,7 @@ class HistoryStore:
             try:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute(_SCHEMA)
+                conn.execute(_SCORES_SCHEMA)
             except sqlite3.DatabaseError as exc:
                 raise InputError(
                     self.path,
@@ -173,6 +235,26 @@ class HistoryStore:
         """The row for (question, as_of), if recorded."""
         return next((r for r in self.records(question_id) if r.as_of == as_of), None)
 
+    def replace_scores(self, question_id: str, rows: list[ScoreRow]) -> None:
+        """Replace every score of ``question_id`` with ``rows``, in one transaction (call holding the lock)."""
+        with self._connect() as conn, conn:
+            conn.execute("DELETE FROM scores WHERE question_id = ?", (question_id,))
+            conn.executemany(
+                f"INSERT INTO scores ({', '.join(_SCORE_COLUMNS)}) VALUES ({', '.join('?' * len(_SCORE_COLUMNS))})",
+                [r.row() for r in rows],
+            )
+
+    def scores(self, question_id: str | None = None) -> list[ScoreRow]:
+        """Scores in (question, kind, key) order; none when the store does not exist (it is not created)."""
+        if not self.path.exists():
+            return []
+        where, args = ("WHERE question_id = ?", (question_id,)) if question_id else ("", ())
+        with self._connect() as conn:
+            rows = conn.execute(
+                f"SELECT {', '.join(_SCORE_COLUMNS)} FROM scores {where} ORDER BY question_id, kind DESC, key", args
+            )
+            return [_score(self.path, row) for row in rows]
+
 
 def _record(path: Path, row: tuple[Any, ...]) -> Record:
     values = dict(zip(_COLUMNS, row, strict=True))
@@ -182,6 +264,14 @@ def _record(path: Path, row: tuple[Any, ...]) -> Record:
         return Record.model_validate({k: json.loads(v) if k in _JSON else v for k, v in values.items()})
     except ValueError as exc:
         raise InputError(path, None, "runs", f"row {values.get('as_of')!r} is damaged: {exc}") from None
+
+
+def _score(path: Path, row: tuple[Any, ...]) -> ScoreRow:
+    values = dict(zip(_SCORE_COLUMNS, row, strict=True))
+    try:
+        return ScoreRow.model_validate({k: json.loads(v) if k in _SCORE_JSON else v for k, v in values.items()})
+    except ValueError as exc:
+        raise InputError(path, None, "scores", f"row {values.get('key')!r} is damaged: {exc}") from None
 
 
 def reconcile(store: HistoryStore, folders: list[Path]) -> list[str]:
