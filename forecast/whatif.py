@@ -58,7 +58,7 @@ def what_if(config: RunConfig, add: list[Path], drop: list[str], forecaster: For
     ``forecaster``: a model already compiled for this question and as-of date (tests reuse one).
     """
     inputs = load_inputs(config)
-    extra = load_added(add, inputs, config)
+    extra = load_added(add, inputs)
     removed = dropped_items(drop, inputs)
     changed = with_evidence(inputs, extra, removed, config)
     recorded = recorded_summary(config, inputs)
@@ -89,7 +89,7 @@ def horizon_means(config: RunConfig, inputs: Inputs, forecaster: Forecaster) -> 
     return {o: means[o] for o in inputs.question.outcome_ids}
 
 
-def load_added(paths: list[Path], inputs: Inputs, config: RunConfig) -> list[LocatedItem]:
+def load_added(paths: list[Path], inputs: Inputs) -> list[LocatedItem]:
     """The items of the added files, validated as evidence; an id already in use is an error."""
     seen = {i.item.id: i for i in inputs.used + inputs.later}
     items: list[LocatedItem] = []
@@ -137,7 +137,10 @@ def unknown_id_message(wanted: str, items: list[LocatedItem]) -> str:
 
 
 def with_evidence(inputs: Inputs, extra: list[LocatedItem], removed: set[str], config: RunConfig) -> Inputs:
-    """The inputs as a run would load them from a folder holding ``extra`` and lacking ``removed``."""
+    """The inputs as a run would load them from a folder holding ``extra`` and lacking ``removed``.
+
+    ``hashes`` stay those of the real files: a what-if names no run and writes no manifest.
+    """
     everything = [i for i in inputs.used + inputs.later if i.item.id not in removed] + extra
     everything.sort(key=lambda located: (located.item.date, located.item.id))  # the order load_evidence gives
     used, later = split_by_date(everything, config.as_of)
