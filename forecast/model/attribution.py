@@ -46,6 +46,22 @@ def _relative_ess(idata: az.InferenceData) -> float:
     return float(np.clip(np.median(ess) / n, 0.05, 1.0))
 
 
+def smoothed_weights(log_w: np.ndarray, reff: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+    """PSIS log weights (normalised) and Pareto k per row of ``log_w`` (rows, draws).
+
+    Where the tail fit fails (NaN, e.g. a few draws carrying nearly all the weight) the row keeps its
+    raw self-normalised weights and its k is set to inf: unreliable, so callers refit when they can.
+    """
+    with np.errstate(invalid="ignore", divide="ignore"):
+        smoothed, k = az.psislw(log_w, reff=reff)
+    smoothed, k = np.atleast_2d(np.asarray(smoothed, dtype=float)), np.atleast_1d(np.asarray(k, dtype=float))
+    for row in np.flatnonzero(~np.isfinite(smoothed).all(axis=1) | np.isnan(k)):
+        raw = log_w[row] - np.max(log_w[row])
+        smoothed[row] = raw - np.log(np.exp(raw).sum())
+        k[row] = np.inf
+    return smoothed, k
+
+
 def attribution(
     idata: az.InferenceData,
     spec: Spec,
@@ -65,7 +81,7 @@ def attribution(
     per_draw = full.horizon_draws()
     full_mean = per_draw.mean(axis=0)
     log_lik = event_log_lik(idata, spec, evidence)
-    smoothed, k = az.psislw(-log_lik.T, reff=_relative_ess(idata))
+    smoothed, k = smoothed_weights(-log_lik.T, _relative_ess(idata))
     out = {}
     for j, event in enumerate(evidence.event):
         refitted = bool(not k[j] <= k_threshold and refit is not None)  # inf (tied weights) counts as too high

@@ -27,6 +27,7 @@ from typing import Literal
 import arviz as az
 import numpy as np
 
+from forecast.model.attribution import smoothed_weights
 from forecast.model.fit import Draws, Forecaster, stacked, state_draws
 from forecast.model.readings import Readings, reading_log_lik
 from forecast.model.spec import Spec
@@ -182,7 +183,7 @@ def data_cases(
     x = stacked(idata, "x")
     old = reading_log_lik(evidence, x, spec.noise_sd).sum(axis=1)
     log_w = np.array([reading_log_lik(c.readings, x, spec.noise_sd).sum(axis=1) - old for c in changes])
-    smoothed, k = az.psislw(log_w, reff=1.0)
+    smoothed, k = smoothed_weights(log_w)
     base = per_draw.mean(axis=0)
     out = []
     for j, change in enumerate(changes):

@@ -20,6 +20,7 @@ from typing import Literal
 import arviz as az
 import numpy as np
 
+from forecast.model.attribution import smoothed_weights
 from forecast.model.fit import Draws, Forecaster, state_draws
 from forecast.model.readings import Readings, reading_log_lik
 from forecast.model.sensitivity import K_THRESHOLD
@@ -93,8 +94,8 @@ def combined(evidence: Readings, extra: Readings) -> Readings:
 
 
 def _reweighted(log_w: np.ndarray, per_draw: np.ndarray) -> tuple[np.ndarray, float]:
-    smoothed, k = az.psislw(log_w, reff=1.0)
-    return np.exp(smoothed) @ per_draw, float(k)
+    smoothed, k = smoothed_weights(log_w[None, :])
+    return np.exp(smoothed[0]) @ per_draw, float(k[0])
 
 
 def one_more(
