@@ -57,6 +57,9 @@ OutOpt = Annotated[Path, typer.Option("--out", help="Folder for run outputs.")]
 BenchmarksOpt = Annotated[
     Path, typer.Option("--benchmarks", help="Outside forecasts to set beside ours (YAML; a missing folder: none).")
 ]
+SensitivityOpt = Annotated[
+    bool, typer.Option(help="Record the sensitivity block and the signposts (each assumption moved; what to watch).")
+]
 KindsOpt = Annotated[Path | None, typer.Option("--kinds", help="Evidence-kind catalogue (default: the shipped one).")]
 DrawsOpt = Annotated[int, typer.Option(min=100, help="Draws per chain.")]
 TuneOpt = Annotated[int, typer.Option(min=100, help="Tuning steps per chain.")]
@@ -226,6 +229,7 @@ def run(
     chains: ChainsOpt = DEFAULT.chains,
     force: Annotated[bool, typer.Option(help="Replace an existing run for this date.")] = False,
     briefing: Annotated[bool, typer.Option(help="Render briefing.html and briefing.pdf.")] = True,
+    sensitivity: SensitivityOpt = True,
     kinds: KindsOpt = None,
     benchmarks: BenchmarksOpt = Path("benchmarks"),
 ) -> None:
@@ -243,6 +247,7 @@ def run(
         kinds=kinds,
         force=force,
         briefing=briefing,
+        sensitivity=sensitivity,
         benchmarks=benchmarks,
     )
     with err.status("Loading inputs, compiling the model, sampling (NUTS) and forecasting each week..."):
@@ -293,6 +298,7 @@ def backfill(
     chains: ChainsOpt = DEFAULT.chains,
     force: Annotated[bool, typer.Option(help="Re-run dates already recorded, replacing them.")] = False,
     briefing: Annotated[bool, typer.Option(help="Render each week's briefing.html and briefing.pdf.")] = True,
+    sensitivity: SensitivityOpt = True,
     kinds: KindsOpt = None,
     benchmarks: BenchmarksOpt = Path("benchmarks"),
 ) -> None:
@@ -315,6 +321,7 @@ def backfill(
         kinds=kinds,
         force=force,
         briefing=briefing,
+        sensitivity=sensitivity,
         benchmarks=benchmarks,
     )
     done = skipped = 0

@@ -37,7 +37,7 @@ from forecast.inputs.load import (
     split_by_date,
 )
 from forecast.inputs.schema import RELIABILITY_WORDS, Benchmark, Kind, Question
-from forecast.model.attribution import attribute
+from forecast.model.attribution import EventImpact, attribute
 from forecast.model.drivers import Driver, links_from_table, load_drivers
 from forecast.model.fit import Curves, Forecaster
 from forecast.model.readings import Item, Readings
@@ -66,6 +66,8 @@ from forecast.results.summary import (
     Estimate,
     Manifest,
     SamplerRecord,
+    Sensitivity,
+    Signposts,
     StateRecord,
     Summary,
 )
@@ -89,6 +91,7 @@ class RunConfig:
     kinds: Path | None = None
     force: bool = False
     briefing: bool = True
+    sensitivity: bool = True  # the sensitivity block and the signposts (a few seconds of a run)
 
     @property
     def run_seed(self) -> int:
@@ -263,27 +266,9 @@ def fit_and_summarise(config: RunConfig, inputs: Inputs, forecaster: Forecaster)
         event = item.cluster or item.id
         members.setdefault(event, []).append(item.id)
         dates[event] = min(dates.get(event, item.date), item.date)
-    clusters = {event: ids for event, ids in members.items() if any(i.cluster == event for i in inputs.items)}
-    started = time.perf_counter()
-    cases = sensitivity_cases(
-        inputs,
-        forecaster,
-        idata,
-        evidence,
-        curves,
-        impacts,
-        clusters,
-        without_sources(inputs),
-        reference_dir(config.priors),
-        as_of,
-        seed,
+    sensitivity, signposts = (
+        analyst_blocks(config, inputs, forecaster, forecast, impacts, members) if config.sensitivity else (None, None)
     )
-    base = curves.horizon()
-    sensitivity = sensitivity_block(cases, base, time.perf_counter() - started)
-    hypotheses = signpost_hypotheses(inputs.kinds)
-    per_draw = curves.horizon_draws()
-    singles = one_more(forecaster, idata, evidence, hypotheses, per_draw, as_of, question.horizon, state, STATES, seed)
-    path = pathway(forecaster, idata, singles, per_draw, as_of, question.horizon, state, STATES)
     no_evidence = no_evidence_probabilities(inputs.hazards, state, as_of, question.horizon, seed=seed)
     settings = config.settings
     crowd = benchmark_comparisons(inputs.benchmarks, curves, as_of)
@@ -313,7 +298,7 @@ def fit_and_summarise(config: RunConfig, inputs: Inputs, forecaster: Forecaster)
         evidence_items=evidence_entries(inputs.used, inputs.kinds, config.evidence),
         excluded_after_as_of=[i.item.id for i in inputs.later],
         sensitivity=sensitivity,
-        signposts=signposts_block(singles, path, SIGNPOST_RELIABILITY),
+        signposts=signposts,
         benchmarks=crowd,
         union_curves=union_curves(crowd, curves),
     )
@@ -321,6 +306,31 @@ def fit_and_summarise(config: RunConfig, inputs: Inputs, forecaster: Forecaster)
 
 
 SIGNPOST_RELIABILITY = RELIABILITY_WORDS["high"]
+
+
+def analyst_blocks(
+    config: RunConfig,
+    inputs: Inputs,
+    forecaster: Forecaster,
+    forecast: HorizonForecast,
+    impacts: dict[str, EventImpact],
+    members: dict[str, list[str]],
+) -> tuple[Sensitivity, Signposts]:
+    """The sensitivity block (each assumption moved) and the signposts (what to watch) of a run."""
+    question, as_of, seed, state = inputs.question, config.as_of, config.run_seed, inputs.state.state
+    evidence, idata, curves = forecast.evidence, forecast.idata, forecast.curves
+    clusters = {event: ids for event, ids in members.items() if any(i.cluster == event for i in inputs.items)}
+    started = time.perf_counter()
+    data = reference_dir(config.priors)
+    cases = sensitivity_cases(
+        inputs, forecaster, idata, evidence, curves, impacts, clusters, without_sources(inputs), data, as_of, seed
+    )
+    sensitivity = sensitivity_block(cases, curves.horizon(), time.perf_counter() - started)
+    per_draw = curves.horizon_draws()
+    hypotheses = signpost_hypotheses(inputs.kinds)
+    singles = one_more(forecaster, idata, evidence, hypotheses, per_draw, as_of, question.horizon, state, STATES, seed)
+    path = pathway(forecaster, idata, singles, per_draw, as_of, question.horizon, state, STATES)
+    return sensitivity, signposts_block(singles, path, SIGNPOST_RELIABILITY)
 
 
 def signpost_hypotheses(kinds: dict[str, Kind]) -> list[Hypothesis]:

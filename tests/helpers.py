@@ -18,8 +18,17 @@ AS_OF = date(2025, 11, 26)
 
 
 def run_config(out: Path, as_of: date | str = AS_OF, **kw: Any) -> RunConfig:
-    """A run of the shipped example into ``out`` with tiny sampler settings and no briefing."""
-    settings = {"priors": REPO / "priors", "evidence": REPO / "evidence", "settings": TINY, "briefing": False, **kw}
+    """A run of the shipped example into ``out`` with tiny sampler settings, no briefing and no sensitivity
+    block (its refits would dominate the suite; tests of it ask for it)."""
+    settings = {
+        "priors": REPO / "priors",
+        "evidence": REPO / "evidence",
+        "benchmarks": REPO / "benchmarks",
+        "settings": TINY,
+        "briefing": False,
+        "sensitivity": False,
+        **kw,
+    }
     day = as_of if isinstance(as_of, date) else date.fromisoformat(as_of)
     return RunConfig(as_of=day, out=out, **settings)
 

@@ -306,3 +306,28 @@ def test_every_backfilled_week_rewrites_the_archive_page(backfilled: Path) -> No
     html = (backfilled / ARCHIVE_NAME).read_text()
     for as_of in DATES:
         assert f"<tr><td>{as_of.isoformat()}</td>" in html
+
+
+def test_a_run_records_sensitivity_and_signposts_and_the_briefing_shows_them(tmp_path: Path) -> None:
+    folder, summary = run_forecast(run_config(tmp_path / "out", "2025-12-10", sensitivity=True, briefing=True))
+    block, signposts = summary.sensitivity, summary.signposts
+    assert block is not None and signposts is not None
+    swings = [r.swing for r in block.rows]
+    assert swings == sorted(swings, reverse=True) and block.outcome == "war"
+    groups: dict[str, list] = {}
+    for row in block.rows:
+        groups.setdefault(row.group, []).append(row)
+    question = load_inputs(run_config(tmp_path / "out", "2025-12-10")).question
+    assert len(groups["reference"]) == 6 and all(r.cases[0].method == "exact" for r in groups["reference"])
+    assert len(groups["link"]) == len(question.links.table) and all(len(r.cases) == 2 for r in groups["link"])
+    assert [c.method for c in groups["drift"][0].cases] == ["refit", "refit"]
+    for row in groups["cluster"]:  # taken from the run's attribution, not redone
+        event = row.assumption.removeprefix("cluster: ")
+        assert row.cases[0].change["war"] == pytest.approx(-summary.evidence[event].impact["war"])
+    assert {"noise", "source"} <= set(groups)
+    kinds = {m.kind for m in signposts.one_more}
+    assert {"talks_held", "battlefield_gain"} <= kinds and not kinds & {"strike", "poll", "statement", "state_change"}
+    assert signposts.pathway.target == "war" and set(signposts.pathway.states) == {"ceasefire", "frozen", "deal"}
+    html = (folder / "briefing.html").read_text()
+    assert "How much rests on each assumption" in html and "What to watch" in html
+    assert "reference class: interstate" in html

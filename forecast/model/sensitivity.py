@@ -154,7 +154,8 @@ class Refits:
     def horizon_mean(self, readings: Readings, drift: float = 1.0, spec: Spec | None = None) -> np.ndarray:
         """Mean horizon chances of a refit; ``spec`` re-matches the baseline hazards (drift changes)."""
         spec = spec or self.forecaster.spec
-        idata = self.forecaster.fit(readings, seed=self.seed, drift=drift, draws=REFIT_DRAWS)
+        draws = min(REFIT_DRAWS, self.forecaster.draws)  # never more than the run itself
+        idata = self.forecaster.fit(readings, seed=self.seed, drift=drift, draws=draws)
         self.count += 1
         return _horizon_mean(transformed(idata, spec), spec, self.as_of, self.horizon, self.state)
 
