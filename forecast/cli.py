@@ -551,6 +551,8 @@ def whatif(
     out.print(table)
 
 
+@app.command()
+@_reports_problems
 def resolve(
     outcome: Annotated[str, typer.Option(help="The observed state: one of the question's outcome ids.")],
     day: Annotated[datetime, typer.Option("--date", formats=["%Y-%m-%d"], help="The date it was observed on.")],
