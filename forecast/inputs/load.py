@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -47,7 +47,9 @@ def _errors_from_validation(located: LocatedData, err: ValidationError, prefix: 
     return out
 
 
-def _validate(model: type[BaseModel], located: LocatedData, data: Any, prefix: Loc = (), context: dict | None = None):
+def _validate(
+    model: type[BaseModel], located: LocatedData, data: Any, prefix: Loc = (), context: dict | None = None
+) -> tuple[Any, list[Problem]]:
     try:
         return model.model_validate(data, context=context), []
     except ValidationError as err:
@@ -112,9 +114,20 @@ def evidence_files(root: Path) -> list[Path]:
 def load_evidence(root: Path, question: Question, kinds: dict[str, Kind]) -> list[LocatedItem]:
     """Every evidence item under ``root``, validated; raises one InputError listing all problems."""
     context = {"outcomes": question.outcome_ids, "kinds": kinds, "drivers": DRIVER_IDS}
-    items: list[LocatedItem] = []
+    items = [LocatedItem(item, path, line) for item, path, line in _load_entries(root, EvidenceItem, context, "item")]
+    return sorted(items, key=lambda located_item: (located_item.item.date, located_item.item.id))
+
+
+Entry = TypeVar("Entry", EvidenceItem, Benchmark)
+FILE_WORDS = {"item": "an evidence file", "benchmark": "a benchmark file"}
+
+
+def _load_entries(root: Path, model: type[Entry], context: dict, noun: str) -> list[tuple[Entry, Path, int | None]]:
+    """Every entry of every YAML file under ``root`` (one mapping or a list per file), validated against
+    ``model`` with unique ids, with where each was written; one InputError lists every problem."""
+    out: list[tuple[Entry, Path, int | None]] = []
     errors: list[Problem] = []
-    first_seen: dict[str, LocatedItem] = {}
+    first_seen: dict[str, tuple[Path, int | None]] = {}
     for path in evidence_files(root):
         try:
             located = load_yaml(path)
@@ -123,32 +136,26 @@ def load_evidence(root: Path, question: Question, kinds: dict[str, Kind]) -> lis
             continue
         entries = _entries(located)
         if entries is None:
-            errors.append(Problem(str(path), 1, "", "an evidence file holds one item (a mapping) or a list of items"))
+            errors.append(Problem(str(path), 1, "", f"{FILE_WORDS[noun]} holds one {noun} (a mapping) or a list"))
             continue
-        for loc, entry in entries:
+        for position, entry in entries:
+            line, id_line = located.line_of(position), located.line_of(position + ("id",))
             if not isinstance(entry, dict):
-                errors.append(Problem(str(path), located.line_of(loc), "item", "each item must be a mapping"))
+                errors.append(Problem(str(path), line, noun, f"each {noun} must be a mapping"))
                 continue
-            item, problems = _validate(EvidenceItem, located, entry, loc, context)
+            value, problems = _validate(model, located, entry, position, context)
             errors += problems
-            if item is None:
+            if value is None:
                 continue
-            here = LocatedItem(item, path, located.line_of(loc))
-            if (earlier := first_seen.get(item.id)) is not None:
-                errors.append(
-                    Problem(
-                        str(path),
-                        located.line_of((*loc, "id")),
-                        "id",
-                        f"duplicate id {item.id!r} (also in {earlier.path}:{earlier.line})",
-                    )
-                )
+            if (earlier := first_seen.get(value.id)) is not None:
+                message = f"duplicate id {value.id!r} (also in {earlier[0]}:{earlier[1]})"
+                errors.append(Problem(str(path), id_line, "id", message))
                 continue
-            first_seen[item.id] = here
-            items.append(here)
+            first_seen[value.id] = (path, line)
+            out.append((value, path, line))
     if errors:
         raise InputError.of(errors)
-    return sorted(items, key=lambda located_item: (located_item.item.date, located_item.item.id))
+    return out
 
 
 def _entries(located: LocatedData) -> list[tuple[Loc, Any]] | None:
@@ -177,45 +184,5 @@ def load_benchmarks(root: Path, question: Question) -> list[Benchmark]:
     """
     if not root.exists():
         return []
-    out: list[Benchmark] = []
-    errors: list[Problem] = []
-    seen_ids: dict[str, Path] = {}
-    for path in evidence_files(root):
-        try:
-            located = load_yaml(path)
-        except InputError as err:
-            errors += err.problems
-            continue
-        entries = _entries(located)
-        if entries is None:
-            errors.append(Problem(str(path), 1, "", "a benchmark file holds one entry (a mapping) or a list of them"))
-            continue
-        for loc, entry in entries:
-            benchmark, problems = _validate(Benchmark, located, entry, loc, {"outcomes": question.outcome_ids})
-            errors += problems
-            if benchmark is None:
-                continue
-            if not question.start <= benchmark.by <= question.horizon:
-                errors.append(
-                    Problem(
-                        str(path),
-                        located.line_of((*loc, "by")),
-                        "by",
-                        f"{benchmark.by} is outside the question's span {question.start} .. {question.horizon}",
-                    )
-                )
-            elif benchmark.id in seen_ids:
-                errors.append(
-                    Problem(
-                        str(path),
-                        located.line_of((*loc, "id")),
-                        "id",
-                        f"duplicate id {benchmark.id!r} (also in {seen_ids[benchmark.id]})",
-                    )
-                )
-            else:
-                seen_ids[benchmark.id] = path
-                out.append(benchmark)
-    if errors:
-        raise InputError.of(errors)
-    return sorted(out, key=lambda b: (b.seen, b.id))
+    context = {"outcomes": question.outcome_ids, "span": (question.start, question.horizon)}
+    return sorted((b for b, _, _ in _load_entries(root, Benchmark, context, "benchmark")), key=lambda b: (b.seen, b.id))

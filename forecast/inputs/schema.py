@@ -431,3 +431,11 @@ class Benchmark(_Strict):
     @classmethod
     def _probability_finite(cls, value: float) -> float:
         return _finite(value, "probability")
+
+    @field_validator("by")
+    @classmethod
+    def _within_the_question(cls, value: date, info: ValidationInfo) -> date:
+        start, horizon = (info.context or {}).get("span", (date.min, date.max))
+        if not start <= value <= horizon:
+            raise ValueError(f"{value} is outside the question's span {start} .. {horizon}")
+        return value

@@ -20,13 +20,13 @@ from markupsafe import Markup
 from forecast.errors import InputError
 from forecast.inputs.load import load_benchmarks
 from forecast.inputs.schema import Benchmark
-from forecast.results.summary import RHAT_MAX, SUMMARY_NAME, Summary, read_document
+from forecast.results.summary import RHAT_MAX, SUMMARY_NAME, Summary, read_document, write_atomic
 from forecast.store.history import HistoryStore, Record, ScoreRow
 from forecast.store.resolutions import load_resolutions
 from forecast.store.runs import run_dir
 
 from .archive_chart import Point, archive_chart
-from .briefing import HTML_NAME, PDF_NAME, write_atomic
+from .briefing import HTML_NAME, PDF_NAME
 from .charts import Series
 from .context import long_date, short_date
 from .track import ScoreLine, mean_line, num

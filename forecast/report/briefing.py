@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
-import tempfile
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from forecast.results.summary import MANIFEST_NAME, SUMMARY_NAME, Manifest, Summary, read_document
+from forecast.results.summary import MANIFEST_NAME, SUMMARY_NAME, Manifest, Summary, read_document, write_atomic
 from forecast.store.history import HistoryStore, Record
 
 from .context import Briefing, build
@@ -48,22 +45,6 @@ def load_run(run_dir: Path, history: list[Record] | None = None) -> Briefing:
     runs = find_history(run_dir, summary) if history is None else earlier_runs(summary, history)
     scores = HistoryStore.beside(Path(run_dir).resolve().parent).scores()  # a staging folder sits in <out> too
     return build(summary, manifest, runs, scores)
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and ``os.replace``."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 def render_briefing(run_dir: Path, history: list[Record] | None = None) -> tuple[Path, Path]:

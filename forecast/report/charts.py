@@ -22,7 +22,7 @@ from matplotlib.figure import Figure  # figures without pyplot: no GUI backend, 
 from matplotlib.ticker import FuncFormatter, MaxNLocator, MultipleLocator
 from matplotlib.typing import RcKeyType
 
-from .wep import format_pct
+from .wep import MINUS, format_pct
 
 # Okabe-Ito: readable for colour-blind readers and in greyscale print.
 OUTCOME_COLOURS: tuple[str, ...] = ("#0072B2", "#009E73", "#E69F00", "#D55E00", "#CC79A7", "#56B4E9")
@@ -330,6 +330,39 @@ def curves_chart(
         return _svg(fig, f"curves-{width:g}", "Chance of each outcome on every week to the horizon")
 
 
+def _signed(value: float, fmt: str) -> str:
+    """'+1.5', '\u22121.5' (a true minus), '0': the sign of a change in percentage points."""
+    sign = "+" if value > 0 else (MINUS if value < 0 else "")
+    return f"{sign}{format(abs(value), fmt)}"
+
+
+def _row_title(ax: matplotlib.axes.Axes, x: float, y: float, text: str, width: float) -> None:
+    """A bar row's title above its bars, shortened to the chart's width, on white so grid lines pass behind."""
+    ax.text(
+        x,
+        y,
+        textwrap.shorten(text, width=int(width * 11.8), placeholder="…"),
+        va="center",
+        ha="left",
+        color=INK,
+        fontsize=FONT_PT - 0.5,
+        zorder=5,
+        bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.8},
+    )
+
+
+def _diverging_axis(ax: matplotlib.axes.Axes, span: float, bottom: float, label: str, width: float) -> None:
+    """The x axis of a chart of signed percentage-point bars: symmetric, signed ticks, rows without y ticks."""
+    ax.set_xlim(-span, span)
+    ax.set_ylim(bottom, 0.5)
+    ax.set_yticks([])
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: _signed(v, "g")))
+    ax.grid(axis="x", color=GRID, linewidth=0.8)
+    for side in ("top", "right", "left"):
+        ax.spines[side].set_visible(False)
+    ax.set_xlabel(textwrap.fill(label, int(width * 12)))
+
+
 def drivers_chart(drivers: Sequence[Driver], outcome_label: str, width: float = WIDTH_IN) -> str:
     """Diverging bars: how much each item moved ``outcome_label``, in percentage points.
 
@@ -348,40 +381,19 @@ def drivers_chart(drivers: Sequence[Driver], outcome_label: str, width: float = 
             colour = RAISES if v >= 0 else LOWERS
             ax.barh(y - 0.25, v, height=0.3, color=colour, zorder=2)
             ax.vlines(0, y - 0.46, y - 0.04, color=INK, linewidth=1, zorder=3)  # zero line, bars only
-            title = textwrap.shorten(d.title, width=int(width * 11.8), placeholder="…")
-            ax.text(
-                -span,
-                y + 0.2,
-                title,
-                va="center",
-                ha="left",
-                color=INK,
-                fontsize=FONT_PT - 0.5,
-                zorder=5,
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.8},
-            )
-            sign = "+" if v > 0 else ("\u2212" if v < 0 else "")
+            _row_title(ax, -span, y + 0.2, d.title, width)
             ax.text(
                 v + (span * 0.02 if v >= 0 else -span * 0.02),
                 y - 0.25,
-                f"{sign}{abs(v):.{digits}f}",
+                _signed(v, f".{digits}f"),
                 va="center",
                 ha="left" if v >= 0 else "right",
                 color=colour,
                 fontsize=FONT_PT - 0.5,
                 fontweight="bold",
             )
-        ax.set_xlim(-span, span)
-        ax.set_ylim(-n + 0.55, 0.5)
-        ax.set_yticks([])
-        ax.xaxis.set_major_formatter(
-            FuncFormatter(lambda v, _pos: f"{'+' if v > 0 else ('−' if v < 0 else '')}{abs(v):g}")
-        )
-        ax.grid(axis="x", color=GRID, linewidth=0.8)
-        for side in ("top", "right", "left"):
-            ax.spines[side].set_visible(False)
         label = f"Effect on P({outcome_label}), percentage points (◀ lowers · raises ▶)"
-        ax.set_xlabel(textwrap.fill(label, int(width * 12)))
+        _diverging_axis(ax, span, -n + 0.55, label, width)
         return _svg(fig, f"drivers-{width:g}", f"Evidence items that moved the probability of {outcome_label} most")
 
 
@@ -411,24 +423,13 @@ def tornado_chart(rows: Sequence[TornadoRow], outcome_label: str, width: float =
         digits = pp_digits(largest / 100)
         for k, row in enumerate(rows):
             y = -k
-            ax.text(
-                -span,
-                y + 0.22,
-                textwrap.shorten(row.label, width=int(width * 11.8), placeholder="…"),
-                va="center",
-                ha="left",
-                color=INK,
-                fontsize=FONT_PT - 0.5,
-                zorder=5,
-                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.8},
-            )
+            _row_title(ax, -span, y + 0.22, row.label, width)
             offsets = (-0.12, -0.32) if len(row.cases) > 1 else (-0.22,)
             for (setting, change), dy in zip(row.cases, offsets, strict=False):
                 v = change * 100
                 colour = RAISES if v >= 0 else LOWERS
                 ax.barh(y + dy, v, height=0.18 if len(row.cases) > 1 else 0.26, color=colour, zorder=2)
-                sign = "+" if v > 0 else ("\u2212" if v < 0 else "")
-                text = f"{sign}{abs(v):.{digits}f}  {textwrap.shorten(setting, width=28, placeholder='…')}"
+                text = f"{_signed(v, f'.{digits}f')}  {textwrap.shorten(setting, width=28, placeholder='…')}"
                 ax.text(
                     v + (span * 0.015 if v >= 0 else -span * 0.015),
                     y + dy,
@@ -439,17 +440,7 @@ def tornado_chart(rows: Sequence[TornadoRow], outcome_label: str, width: float =
                     fontsize=FONT_PT - 1.5,
                 )
             ax.vlines(0, y - 0.46, y - 0.0, color=INK, linewidth=1, zorder=3)
-        ax.set_xlim(-span, span)
-        ax.set_ylim(-n + 0.5, 0.5)
-        ax.set_yticks([])
-        ax.xaxis.set_major_formatter(
-            FuncFormatter(lambda v, _pos: f"{'+' if v > 0 else ('−' if v < 0 else '')}{abs(v):g}")
-        )
-        ax.grid(axis="x", color=GRID, linewidth=0.8)
-        for side in ("top", "right", "left"):
-            ax.spines[side].set_visible(False)
-        label = f"Change in P({outcome_label}) on the horizon, percentage points"
-        ax.set_xlabel(textwrap.fill(label, int(width * 12)))
+        _diverging_axis(ax, span, -n + 0.5, f"Change in P({outcome_label}) on the horizon, percentage points", width)
         return _svg(fig, f"tornado-{width:g}", f"How far P({outcome_label}) moves when each assumption moves")
 
 

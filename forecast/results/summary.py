@@ -7,8 +7,11 @@ Runs write through these models, the history and the briefing read through them,
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
+import os
+import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -275,9 +278,26 @@ class Manifest(_Document):
     sampler: SamplerRecord
 
 
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` via a temporary file in the same folder and ``os.replace``, so a
+    reader never sees half a file."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
 def write_document(path: Path, document: BaseModel) -> None:
-    """Write a document as indented UTF-8 JSON."""
-    path.write_text(document.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    """Write a document as indented UTF-8 JSON, atomically."""
+    write_atomic(path, (document.model_dump_json(indent=2) + "\n").encode("utf-8"))
 
 
 def read_document(path: Path, model: type[Document]) -> Document:

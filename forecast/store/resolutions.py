@@ -7,9 +7,6 @@ the tool: ``forecast resolve`` is the only writer, so a hand edit that breaks it
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -75,19 +72,5 @@ def record_resolution(
         )
         kept = [o for o in current.observations if o.date != day]
         updated = current.model_copy(update={"observations": sorted([*kept, observation], key=lambda o: o.date)})
-        _write_atomic(path, updated)
+        write_document(path, updated)  # atomic
     return updated
-
-
-def _write_atomic(path: Path, document: Resolutions) -> None:
-    """Write beside ``path`` and rename over it, so a reader never sees half a file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        write_document(Path(tmp), document)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
