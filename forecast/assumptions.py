@@ -31,7 +31,7 @@ from forecast.model.sensitivity import (
     prior_cases,
 )
 from forecast.reference.classes import REFERENCE_CLASSES
-from forecast.reference.fit import fit_reference
+from forecast.reference.fit import fit_reference, known_at
 
 if TYPE_CHECKING:  # the pipeline imports this module
     from forecast.pipeline import Inputs
@@ -53,12 +53,13 @@ def source_name(source: str) -> str:
 def reference_changes(inputs: Inputs, as_of: date, data: Path) -> list[PriorChange]:
     """The question's spec with each other named reference class (same conflict start and mismatch)."""
     own = inputs.question.reference
+    known = known_at(as_of, data)  # read and split into episodes once for all classes
     out = []
     for name, cls in REFERENCE_CLASSES.items():
         if name == own.class_:
             continue
         alternative = own.model_copy(update={"class_": name, "filters": None})
-        hazards = fit_reference(alternative, as_of, data)
+        hazards = fit_reference(alternative, as_of, known=known)
         out.append(PriorChange("reference", f"reference class: {name}", cls.description, inputs.spec(hazards=hazards)))
     return out
 
@@ -111,9 +112,10 @@ def source_changes(
     ]
 
 
-def cluster_cases(impacts: dict[str, EventImpact], clusters: dict[str, list[str]], base: np.ndarray) -> list[Case]:
+def cluster_cases(
+    impacts: dict[str, EventImpact], clusters: dict[str, list[str]], base: np.ndarray, states: tuple[str, ...]
+) -> list[Case]:
     """Each cluster dropped, from the run's own attribution (the same reweighting or refit, not redone)."""
-    states = tuple(next(iter(impacts.values())).impact) if impacts else ()
     out = []
     for event, members in clusters.items():
         impact = impacts[event]
@@ -157,5 +159,5 @@ def sensitivity_cases(
         *prior_cases(idata, spec, priors, base, as_of, horizon, state, states),
         *drift_cases(drift_changes(inputs), base, states, refits),
         *data_cases(idata, spec, evidence, changes, per_draw, states, refits),
-        *cluster_cases(impacts, clusters, base),
+        *cluster_cases(impacts, clusters, base, states),
     ]

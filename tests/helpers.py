@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -179,3 +180,21 @@ def manifest_document(as_of: str) -> dict[str, Any]:
         "versions": {"forecast": "0.2.0", "python": "3.11.7", "pymc": "5.28.5", "arviz": "0.23.4"},
         "sampler": {"chains": 4, "draws": 1000, "tune": 500},
     }
+
+
+CEASEFIRE = """\
+- id: ceasefire-agreed
+  date: 2025-11-20
+  kind: state_change
+  state: ceasefire
+  title: A general ceasefire takes effect along the line of contact
+  source: test
+  reliability: confirmed
+"""
+
+
+def evidence_with(folder: Path, name: str, text: str) -> Path:
+    """The shipped evidence plus one extra file, in ``folder``."""
+    shutil.copytree(REPO / "evidence", folder)
+    (folder / name).write_text(text)
+    return folder

@@ -18,7 +18,7 @@ from forecast.pipeline import RunConfig, backfill, load_inputs, parse_every, run
 from forecast.results.summary import Summary
 from forecast.store.history import HistoryStore
 from forecast.store.runs import RunExists
-from tests.helpers import REPO, run_config
+from tests.helpers import CEASEFIRE, REPO, evidence_with, run_config
 
 LATER_ITEM = """\
 - id: hypothetical-summit
@@ -30,27 +30,10 @@ LATER_ITEM = """\
   reliability: confirmed
   signal: 2.0
 """
-CEASEFIRE = """\
-- id: ceasefire-agreed
-  date: 2025-11-20
-  kind: state_change
-  state: ceasefire
-  title: A general ceasefire takes effect along the line of contact
-  source: test
-  reliability: confirmed
-"""
 
 
 def config(out: Path, as_of: str | date = "2025-11-26", **kw) -> RunConfig:
     return run_config(out, as_of, **kw)
-
-
-def evidence_with(tmp_path: Path, name: str, text: str) -> Path:
-    """The shipped evidence plus one extra file."""
-    folder = tmp_path / "evidence"
-    shutil.copytree(REPO / "evidence", folder)
-    (folder / name).write_text(text)
-    return folder
 
 
 @pytest.fixture(scope="module")
@@ -106,7 +89,9 @@ def test_same_seed_same_numbers(example_run, tmp_path):
 
 def test_an_item_reported_after_the_as_of_date_changes_nothing(example_run, tmp_path):
     _, first = example_run
-    _, again = run_forecast(config(tmp_path / "out", evidence=evidence_with(tmp_path, "later.yaml", LATER_ITEM)))
+    _, again = run_forecast(
+        config(tmp_path / "out", evidence=evidence_with(tmp_path / "evidence", "later.yaml", LATER_ITEM))
+    )
     assert "hypothetical-summit" in again.excluded_after_as_of
     assert again.outcomes == first.outcomes and again.evidence == first.evidence
 
@@ -150,7 +135,7 @@ def test_an_empty_evidence_folder_is_the_reference_class_forecast(tmp_path):
 
 
 def test_a_recorded_ceasefire_is_the_state_the_forecast_starts_from(tmp_path):
-    evidence = evidence_with(tmp_path, "ceasefire.yaml", CEASEFIRE)
+    evidence = evidence_with(tmp_path / "evidence", "ceasefire.yaml", CEASEFIRE)
     _, summary = run_forecast(config(tmp_path / "out", evidence=evidence))
     assert summary.state.state == "ceasefire" and summary.state.since == date(2025, 11, 20)
     assert summary.curves["ceasefire"][0].mean == pytest.approx(1.0)
@@ -164,7 +149,7 @@ def test_existing_run_refuses_without_force_and_bad_input_writes_nothing(example
     before = {p: p.read_bytes() for p in (out / "2025-11-26").iterdir()}
     with pytest.raises(RunExists):
         run_forecast(config(out))
-    bad = evidence_with(tmp_path, "broken.yaml", "- id: x\n  date: 2025-11-20\n  kind: nonsense\n")
+    bad = evidence_with(tmp_path / "evidence", "broken.yaml", "- id: x\n  date: 2025-11-20\n  kind: nonsense\n")
     with pytest.raises(InputError):
         run_forecast(config(out, evidence=bad, force=True))
     with pytest.raises(InputError):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ from forecast.model.settings import SamplerSettings
 from forecast.pipeline import RunConfig, compile_forecaster, load_inputs, run_forecast
 from forecast.results.summary import Summary
 from forecast.whatif import UnknownId, what_if
-from tests.helpers import REPO, run_config
+from tests.helpers import CEASEFIRE, REPO, evidence_with, run_config
 
 SETTINGS = SamplerSettings(draws=200, tune=200, chains=2)
 ADDED = """\
@@ -36,26 +35,10 @@ ADDED = """\
   reliability: confirmed
   signal: -2.0
 """
-CEASEFIRE = """\
-- id: ceasefire-agreed
-  date: 2025-11-20
-  kind: state_change
-  state: ceasefire
-  title: A general ceasefire takes effect along the line of contact
-  source: test
-  reliability: confirmed
-"""
 
 
 def config(out: Path, **kw) -> RunConfig:
     return run_config(out, settings=SETTINGS, **kw)
-
-
-def evidence_with(folder: Path, name: str, text: str) -> Path:
-    """The shipped evidence plus one extra file, in ``folder``."""
-    shutil.copytree(REPO / "evidence", folder)
-    (folder / name).write_text(text)
-    return folder
 
 
 def means(summary: Summary) -> dict[str, float]:

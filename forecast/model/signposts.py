@@ -21,7 +21,7 @@ import arviz as az
 import numpy as np
 
 from forecast.model.attribution import smoothed_weights
-from forecast.model.fit import Draws, Forecaster, state_draws
+from forecast.model.fit import Draws, Forecaster, stacked, state_draws
 from forecast.model.readings import Readings, reading_log_lik
 from forecast.model.sensitivity import K_THRESHOLD
 from forecast.model.spec import Spec
@@ -93,6 +93,11 @@ def combined(evidence: Readings, extra: Readings) -> Readings:
     )
 
 
+def hypothesis_log_lik(hypotheses: list[Hypothesis], spec: Spec, x: np.ndarray, as_of: date) -> np.ndarray:
+    """(draws, hypotheses): each hypothetical reading's log-likelihood per posterior draw of the paths."""
+    return reading_log_lik(hypothetical_readings(hypotheses, spec, as_of), x, spec.noise_sd)
+
+
 def _reweighted(log_w: np.ndarray, per_draw: np.ndarray) -> tuple[np.ndarray, float]:
     smoothed, k = smoothed_weights(log_w[None, :])
     return np.exp(smoothed[0]) @ per_draw, float(k[0])
@@ -112,15 +117,14 @@ def one_more(
 ) -> list[OneMore]:
     """Each hypothesis added alone: reweighted by its likelihood, refitted when PSIS fails."""
     spec = forecaster.spec
-    x = idata.posterior["x"].values.reshape((-1, spec.weeks, spec.n_drivers))
+    log_lik = hypothesis_log_lik(hypotheses, spec, stacked(idata, "x"), as_of)
     base = per_draw.mean(axis=0)
     out = []
-    for h in hypotheses:
-        reading = hypothetical_readings([h], spec, as_of)
-        value, k = _reweighted(reading_log_lik(reading, x, spec.noise_sd)[:, 0], per_draw)
+    for j, h in enumerate(hypotheses):
+        value, k = _reweighted(log_lik[:, j], per_draw)
         method: Literal["reweighted", "refit"] = "reweighted"
         if not k <= K_THRESHOLD:
-            refit = forecaster.fit(combined(evidence, reading), seed=seed)
+            refit = forecaster.fit(combined(evidence, hypothetical_readings([h], spec, as_of)), seed=seed)
             value = forecaster.forecast_curves(refit, as_of, horizon, state).horizon_draws().mean(axis=0)
             method = "refit"
         out.append(
@@ -162,14 +166,15 @@ def pathway(
     t = states.index(target)
     sign = -1.0 if direction == "below" else 1.0
     useful = [m.hypothesis for m in singles if sign * m.change[target] > 0]
-    x = idata.posterior["x"].values.reshape((-1, spec.weeks, spec.n_drivers))
+    draws = Draws.of(idata)
+    steps = hypothesis_log_lik(useful, spec, draws.x, as_of)  # an event's log-likelihood is the same each round
     chosen: list[Hypothesis] = []
     log_w = np.zeros(per_draw.shape[0])
     result = Pathway(target=target, direction=direction, crosses=False)
     for _ in range(MAX_EVENTS if useful else 0):
         trials = []
-        for h in useful:
-            step = reading_log_lik(hypothetical_readings([h], spec, as_of), x, spec.noise_sd)[:, 0]
+        for j, h in enumerate(useful):
+            step = steps[:, j]
             value, k = _reweighted(log_w + step, per_draw)
             trials.append((sign * value[t], k, h, step, value))
         _, k, best, step, value = max(trials, key=lambda trial: trial[0])
@@ -181,14 +186,14 @@ def pathway(
             result = replace(result, crosses=True, events=[h.kind for h in chosen], value=float(value[t]))
             break
     if not result.crosses:
-        bound, levels = held_bound(forecaster, idata, singles, target, sign, as_of, horizon, state)
+        bound, levels = held_bound(spec, draws, singles, target, sign, as_of, horizon, state)
         result = replace(result, events=[h.kind for h in chosen], bound=bound, bound_levels=levels)
-    return replace(result, states=state_alternatives(forecaster, idata, target, as_of, horizon, state))
+    return replace(result, states=state_alternatives(spec, draws, target, as_of, horizon, state))
 
 
 def held_bound(
-    forecaster: Forecaster,
-    idata: az.InferenceData,
+    spec: Spec,
+    draws: Draws,
     singles: list[OneMore],
     target: str,
     sign: float,
@@ -198,8 +203,6 @@ def held_bound(
 ) -> tuple[float, dict[str, float]]:
     """The target's chance with each driver held, from the as-of week to the horizon, at the default
     signal of the kind that moves the target most on it: no stream of such readings can go further."""
-    spec = forecaster.spec
-    draws = Draws.of(idata)
     x = draws.x.copy()
     now = spec.week_of(as_of)
     levels: dict[str, float] = {}
@@ -213,13 +216,12 @@ def held_bound(
 
 
 def state_alternatives(
-    forecaster: Forecaster, idata: az.InferenceData, target: str, as_of: date, horizon: date, state: str
+    spec: Spec, draws: Draws, target: str, as_of: date, horizon: date, state: str
 ) -> dict[str, float]:
     """The target's chance on the horizon if each other state took effect on the as-of date."""
-    draws = Draws.of(idata)
     out = {}
     for other in STATES:
         if other != state:
-            _, p = state_draws(draws, forecaster.spec, as_of, horizon, other)
+            _, p = state_draws(draws, spec, as_of, horizon, other)
             out[other] = float(p[:, -1, STATES.index(target)].mean())
     return out

@@ -7,10 +7,11 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from forecast.process import constant_state_path, constant_state_probabilities
 from forecast.reference.classes import ReferenceFilters
-from forecast.reference.data import build_episodes, information_at, load_reference_data
+from forecast.reference.data import ReferenceData, build_episodes, information_at, load_reference_data
 from forecast.reference.hazards import (
     PRIOR_RATE,
     PRIOR_SHAPE,
@@ -115,10 +116,27 @@ def conflict_age(conflict_start: date, as_of: date) -> float:
     return (as_of - conflict_start).days / DAYS_PER_YEAR
 
 
-def fit_reference(spec: ReferenceSpec, as_of: date, data_dir: Path | None = None) -> HazardTable:
-    """Hazards from the data known at ``as_of``: rows before its year (all data if as_of is later)."""
+@dataclass(frozen=True, eq=False)
+class Known:
+    """The reference data known at an as-of date and its episodes: the same for every class."""
+
+    data: ReferenceData
+    episodes: pd.DataFrame
+
+
+def known_at(as_of: date, data_dir: Path | None = None) -> Known:
+    """Rows known before ``as_of``'s year (all data if as_of is later) and the episodes they make."""
     data = information_at(load_reference_data(data_dir), as_of.year)
-    episodes = build_episodes(data)
+    return Known(data, build_episodes(data))
+
+
+def fit_reference(
+    spec: ReferenceSpec, as_of: date, data_dir: Path | None = None, known: Known | None = None
+) -> HazardTable:
+    """Hazards from the data known at ``as_of``; ``known`` (from :func:`known_at`) saves re-reading the
+    files when several classes are fitted for one date."""
+    known = known or known_at(as_of, data_dir)
+    data, episodes = known.data, known.episodes
     filters = spec.resolved_filters()
     broad = ReferenceFilters(min_age_years=filters.min_age_years)
     counts, borrowed = with_fallback(

@@ -14,9 +14,8 @@ from datetime import date
 
 import matplotlib
 from matplotlib.figure import Figure
-from matplotlib.ticker import MultipleLocator
 
-from .charts import _RC, FONT_PT, GRID, INK, MUTED, OUTCOME_COLOURS, WIDTH_IN, Series, _pct_axis, _svg, _tick_label
+from .charts import _RC, FONT_PT, INK, MUTED, OUTCOME_COLOURS, WIDTH_IN, Series, _svg, _tick_label, probability_axis
 
 
 @dataclass(frozen=True)
@@ -62,13 +61,7 @@ def archive_chart(dates: Sequence[date], series: Sequence[Series], interval: flo
         ax.set_xlim(lo - pad, hi + pad * (4 if points else 1))
         ticks = _spaced(every, (hi - lo) / 9)
         ax.set_xticks(ticks, [_tick_label(date.fromordinal(t), t in (ticks[0], ticks[-1])) for t in ticks])
-        ax.set_ylim(0, 100)
-        ax.yaxis.set_major_locator(MultipleLocator(20))
-        _pct_axis(ax.yaxis)
-        ax.set_ylabel("Probability (%)")
-        ax.grid(axis="y", color=GRID, linewidth=0.8)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
+        probability_axis(ax)
         handles, labels = ax.get_legend_handles_labels()
         fig.legend(handles, [textwrap.fill(lab, 22) for lab in labels], loc="outside right center", handlelength=1.6)
         ax.set_title(

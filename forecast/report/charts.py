@@ -99,6 +99,17 @@ def _pct_axis(axis: matplotlib.axis.Axis) -> None:
     axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:.0f}%"))
 
 
+def probability_axis(ax: matplotlib.axes.Axes) -> None:
+    """A 0-100% y axis in steps of 20 with horizontal grid lines, open at the top and right."""
+    ax.set_ylim(0, 100)
+    ax.yaxis.set_major_locator(MultipleLocator(20))
+    _pct_axis(ax.yaxis)
+    ax.set_ylabel("Probability (%)")
+    ax.grid(axis="y", color=GRID, linewidth=0.8)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
 def _svg(fig: Figure, prefix: str, title: str) -> str:
     """Serialise ``fig`` to SVG text ready to inline: no prolog/doctype, unique ids, fluid size."""
     buf = io.StringIO()
@@ -263,13 +274,7 @@ def trend_chart(dates: Sequence[date], series: Sequence[Series], interval: float
         )
         pad = max((xs[-1] - xs[0]) * 0.04, 1)
         ax.set_xlim(xs[0] - pad, xs[-1] + pad)
-        ax.set_ylim(0, 100)
-        ax.yaxis.set_major_locator(MultipleLocator(20))
-        _pct_axis(ax.yaxis)
-        ax.set_ylabel("Probability (%)")
-        ax.grid(axis="y", color=GRID, linewidth=0.8)
-        for side in ("top", "right"):
-            ax.spines[side].set_visible(False)
+        probability_axis(ax)
         if narrow:
             fig.legend(loc="outside lower center", ncol=1, handlelength=1.6)
         else:  # beside the plot: a legend underneath would halve the plot's height

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Mapping
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 
@@ -209,16 +210,7 @@ def signposts_block(singles: list[OneMore], path: ModelPathway, reliability: flo
             )
             for m in singles
         ],
-        pathway=Pathway(
-            target=path.target,
-            direction=path.direction,
-            crosses=path.crosses,
-            events=path.events,
-            value=path.value,
-            bound=path.bound,
-            bound_levels=path.bound_levels,
-            states=path.states,
-        ),
+        pathway=Pathway(**asdict(path)),
     )
 
 
