@@ -17,10 +17,10 @@ import pytest
 
 from forecast.errors import InputError
 from forecast.inputs.load import load_evidence, load_kinds, load_question, split_by_date
-from forecast.report import briefing as briefing_mod
 from forecast.report.briefing import load_run, render_briefing, render_html
 from forecast.report.context import HASH_SHOWN, MAX_EXCLUDED, MAX_NEW_ITEMS, MAX_WARNINGS, TOP_DRIVERS
 from forecast.report.wep import bottom_line, format_pct, format_pp, wep_term
+from forecast.results import summary as summary_mod  # the atomic writer lives there
 from forecast.results.summary import Manifest, Summary
 from forecast.store.history import Record
 from tests.helpers import REPO, Item, manifest_document, shipped_question, summary_document
@@ -647,7 +647,7 @@ def test_writes_are_atomic_and_a_failure_keeps_the_old_briefing(
         seen.append(Path(dst).name)
         real_replace(src, dst)
 
-    monkeypatch.setattr(briefing_mod.os, "replace", spy)
+    monkeypatch.setattr(summary_mod.os, "replace", spy)
     render_briefing(single_run)
     assert seen == ["briefing.html", "briefing.pdf"]
     assert sorted(p.name for p in single_run.iterdir()) == [
