@@ -154,6 +154,12 @@ def _signal_on_scale(value: float | None) -> float | None:
     return value
 
 
+MeasuredAttribute = Literal["side", "scope", "stage", "mediator", "days"]
+MEASURED_ATTRIBUTES: tuple[str, ...] = ("side", "scope", "stage", "mediator", "days")
+CELL_ATTRIBUTES: tuple[str, ...] = ("side", "scope", "stage")
+"""Attributes that select a measured hazard ratio (``mediator`` and ``days`` are recorded, not measured)."""
+
+
 def _retired(field: str, how: str):
     """A validator refusing a version-1 field with a message saying how to migrate."""
 
@@ -181,6 +187,14 @@ class Kind(_Strict):
     sd: float | None = Field(default=None, gt=0, le=3)
     rationale: str = Field(min_length=1)
     transition: bool = False
+    measured: bool = Field(
+        default=False,
+        description="a kind history measures: its effect on each hazard is the measured hazard ratio, not a reading",
+    )
+    attributes: list[MeasuredAttribute] = Field(
+        default_factory=list, description="attributes an item of a measured kind must give"
+    )
+    optional: list[MeasuredAttribute] = Field(default_factory=list, description="attributes it may give")
     profile: Any = Field(default=None, exclude=True, repr=False)
     diagnosticity_sd: Any = Field(default=None, exclude=True, repr=False)
 
@@ -196,11 +210,16 @@ class Kind(_Strict):
 
     @model_validator(mode="after")
     def _consistent(self) -> Kind:
-        if self.transition:
+        if self.transition or self.measured:
+            what = "a transition kind" if self.transition else "a measured kind (its effect is measured on history)"
             given = [name for name in ("driver", "signal", "sd") if getattr(self, name) is not None]
             if given:
-                raise ValueError(f"a transition kind is not a reading: drop {', '.join(given)}")
+                raise ValueError(f"{what} is not a reading: drop {', '.join(given)}")
+            if self.transition and self.measured:
+                raise ValueError("a kind is either a transition or measured, not both")
             return self
+        if self.attributes or self.optional:
+            raise ValueError("only measured kinds have `attributes`")
         if self.sd is None:
             raise ValueError("`sd` (measurement sd of one reading of this kind) is required")
         if self.signal is not None and self.driver is None:
@@ -239,6 +258,17 @@ class EvidenceItem(_Strict):
     magnitude: float | None = None
     state: str | None = None
     cluster: Slug | None = None
+    side: Literal["unilateral", "bilateral", "multilateral"] | None = Field(
+        default=None, description="ceasefire_declared: declared by one side, or agreed by both (or more)"
+    )
+    scope: Literal["general", "partial"] | None = Field(
+        default=None, description="ceasefire_declared: the whole front, or partial (energy, sea, a holiday truce)"
+    )
+    days: int | None = Field(default=None, ge=1, le=3650, description="ceasefire_declared: announced duration")
+    stage: Literal["pre_negotiation", "process", "partial"] | None = Field(
+        default=None, description="agreement_signed: the stage of the peace process the document belongs to"
+    )
+    mediator: str | None = Field(default=None, min_length=1, description="mediation: who mediates")
     tags: list[str] = Field(default_factory=list)
     url: str | None = None
     notes: str | None = None
@@ -279,6 +309,16 @@ class EvidenceItem(_Strict):
     def _reliability_range(cls, value: float) -> float:
         if not (math.isfinite(value) and 0 < value <= 1):
             raise ValueError(f"must be in (0, 1], got {value}")
+        return value
+
+    @field_validator("stage", mode="before")
+    @classmethod
+    def _comprehensive_is_the_outcome(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip().lower() in {"comprehensive", "full", "peace_agreement"}:
+            raise ValueError(
+                "a comprehensive agreement signed by both governments is the outcome, not evidence: record it as "
+                f"a {STATE_KIND} item with `state: deal` (and a ceasefire in effect as `state: ceasefire`)"
+            )
         return value
 
     @field_validator("magnitude")
@@ -330,9 +370,43 @@ class EvidenceItem(_Strict):
             return self
         if self.state is not None:
             raise ValueError(f"`state` is only for {STATE_KIND} items; kind {self.kind!r} is a reading")
+        if kind is not None and kind.measured:
+            self._check_measured(kind)
+            return self
+        stray = [name for name in MEASURED_ATTRIBUTES if getattr(self, name) is not None]
+        if stray:
+            raise ValueError(f"{', '.join(stray)}: only for the measured kinds, not {self.kind!r}")
         if kind is not None:
             self._resolve(kind)
         return self
+
+    def _check_measured(self, kind: Kind) -> None:
+        """A measured item gives its kind's attributes and no reading."""
+        given = [name for name in ("driver", "signal", "magnitude") if getattr(self, name) is not None]
+        if given:
+            raise ValueError(
+                f"kind {self.kind!r} is measured on history (its effect is a measured hazard ratio, not a "
+                f"reading): drop {', '.join(given)}"
+            )
+        missing = [name for name in kind.attributes if getattr(self, name) is None]
+        if missing:
+            raise ValueError(f"a {self.kind} item needs {', '.join(f'`{m}`' for m in missing)}; see {DOCS}")
+        allowed = {*kind.attributes, *kind.optional}
+        stray = [name for name in MEASURED_ATTRIBUTES if getattr(self, name) is not None and name not in allowed]
+        if stray:
+            raise ValueError(f"{', '.join(stray)}: not an attribute of {self.kind!r}")
+
+    def measured_attributes(self, kind: Kind) -> dict[str, str] | None:
+        """The attributes that select this item's measured hazard ratio (None: not a measured item).
+
+        A multilateral ceasefire counts as bilateral, as in the data the ratios are measured on.
+        """
+        if not kind.measured:
+            return None
+        out = {name: str(getattr(self, name)) for name in CELL_ATTRIBUTES if name in kind.attributes}
+        if out.get("side") == "multilateral":
+            out["side"] = "bilateral"
+        return out
 
     def _resolve(self, kind: Kind) -> tuple[str, float]:
         """(driver, signal) of this item given its kind; ValueError saying what is missing."""
@@ -362,9 +436,9 @@ class EvidenceItem(_Strict):
         return self.state is not None
 
     def reading(self, kind: Kind) -> Reading | None:
-        """The resolved reading (None for a state transition). An explicit ``signal`` wins over the
-        kind's default ``signal x magnitude / scale``; the kind's ``sd`` is the measurement sd."""
-        if self.is_transition:
+        """The resolved reading (None for a state transition or a measured kind). An explicit ``signal``
+        wins over the kind's default ``signal x magnitude / scale``; the kind's ``sd`` is the measurement sd."""
+        if self.is_transition or kind.measured:
             return None
         driver, signal = self._resolve(kind)
         assert kind.sd is not None

@@ -11,15 +11,16 @@ so their weights are equal and the tail fit degenerates); it is treated as too h
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import arviz as az
 import numpy as np
 
-from forecast.model.fit import Curves, Forecaster, forecast_curves, stacked
+from forecast.model.fit import Curves, Draws, Forecaster, forecast_curves, stacked, state_draws
 from forecast.model.readings import Readings, reading_log_lik
 from forecast.model.spec import Spec
+from forecast.states import STATES
 
 K_THRESHOLD = 0.7
 
@@ -80,9 +81,9 @@ def attribution(
     full = curves if curves is not None else forecast_curves(idata, spec, as_of, horizon, state)
     per_draw = full.horizon_draws()
     full_mean = per_draw.mean(axis=0)
+    out = measured_attribution(idata, spec, evidence, as_of, horizon, state, full_mean)
     log_lik = event_log_lik(idata, spec, evidence)
     smoothed, k = smoothed_weights(-log_lik.T, _relative_ess(idata))
-    out = {}
     for j, event in enumerate(evidence.event):
         refitted = bool(not k[j] <= k_threshold and refit is not None)  # inf (tied weights) counts as too high
         if refitted and refit is not None:
@@ -94,6 +95,31 @@ def attribution(
             impact={s: float(full_mean[i] - without[i]) for i, s in enumerate(full.states)},
             pareto_k=float(k[j]),
             refitted=refitted,
+        )
+    return out
+
+
+def measured_attribution(
+    idata: az.InferenceData,
+    spec: Spec,
+    evidence: Readings,
+    as_of: date,
+    horizon: date,
+    state: str,
+    full_mean: np.ndarray,
+) -> dict[str, EventImpact]:
+    """Each measured event left out exactly: the same draws with its presence removed (no likelihood
+    involves it, so nothing is reweighted and nothing refitted)."""
+    draws = Draws.of(idata)
+    out = {}
+    for event in evidence.measured.event:
+        moved = replace(draws, presence=evidence.without(event).presence(spec))
+        without = state_draws(moved, spec, as_of, horizon, state)[1][:, -1, :].mean(axis=0)
+        out[event] = EventImpact(
+            event=event,
+            impact={s: float(full_mean[i] - without[i]) for i, s in enumerate(STATES)},
+            pareto_k=0.0,
+            refitted=False,
         )
     return out
 

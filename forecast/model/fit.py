@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -19,6 +20,7 @@ import numpy as np
 import pymc as pm
 
 from forecast.model.joint import build_model, evidence_data
+from forecast.model.measured import MeasuredItem, presence
 from forecast.model.readings import Item, Readings, empty_readings, readings
 from forecast.model.settings import SamplerSettings
 from forecast.model.spec import Spec
@@ -76,20 +78,33 @@ def stacked(idata: az.InferenceData, name: str) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class Draws:
-    """What a forecast needs of the posterior: log baseline hazards (n, T), links (n, T, D), paths (n, W, D)."""
+    """What a forecast needs of the posterior: log baseline hazards (n, T), links (n, T, D), paths (n, W, D),
+    and for the measured kinds their log hazard ratios (n, T, C) and the presence of recent events (W, C)."""
 
     log_h0: np.ndarray
     beta: np.ndarray
     x: np.ndarray
+    gamma: np.ndarray | None = None
+    presence: np.ndarray | None = None
 
     @classmethod
     def of(cls, idata: az.InferenceData) -> Draws:
-        return cls(stacked(idata, "log_h0"), stacked(idata, "beta"), stacked(idata, "x"))
+        measured = "gamma" in idata.posterior
+        return cls(
+            stacked(idata, "log_h0"),
+            stacked(idata, "beta"),
+            stacked(idata, "x"),
+            stacked(idata, "gamma") if measured else None,
+            idata.constant_data["measured_presence"].values if measured else None,
+        )
 
 
 def hazards_at(draws: Draws, weeks: np.ndarray) -> np.ndarray:
     """Per-year hazards (draws, len(weeks), transitions) at the given grid weeks."""
-    return np.exp(draws.log_h0[:, None, :] + np.einsum("swd,std->swt", draws.x[:, weeks, :], draws.beta))
+    log_h = draws.log_h0[:, None, :] + np.einsum("swd,std->swt", draws.x[:, weeks, :], draws.beta)
+    if draws.gamma is not None and draws.presence is not None:
+        log_h = log_h + np.einsum("wc,stc->swt", draws.presence[weeks], draws.gamma)
+    return np.exp(log_h)
 
 
 def state_draws(
@@ -174,9 +189,12 @@ class Forecaster:
             self._step = pm.NUTS(target_accept=self.target_accept)
         self._untuned = copy.deepcopy(self._step.sampling_state)
 
-    def readings(self, items: list[Item], as_of: date) -> Readings:
-        """The readings known at ``as_of`` (look-ahead filtered, clusters merged)."""
-        return readings(items, self.spec, as_of)
+    def readings(self, items: list[Item], as_of: date, measured: Iterable[MeasuredItem] = ()) -> Readings:
+        """The readings known at ``as_of`` (look-ahead filtered, clusters merged), with the measured events."""
+        spec = self.spec
+        return readings(items, spec, as_of).with_measured(
+            presence(measured, spec.measured, spec.start, spec.weeks, as_of)
+        )
 
     def fit(self, evidence: Readings, seed: int = 0, drift: float = 1.0, draws: int | None = None) -> az.InferenceData:
         """Posterior draws given the readings (already filtered to an as-of date).

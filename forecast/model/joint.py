@@ -21,7 +21,8 @@ import pytensor.tensor as pt
 from forecast.model.readings import Readings, empty_readings
 from forecast.model.spec import Spec
 
-FREE_VARS: tuple[str, ...] = ("log_h0_z", "beta_z", "driver_sd_z", "driver_z")
+FREE_VARS: tuple[str, ...] = ("log_h0_z", "beta_z", "driver_sd_z", "driver_z", "gamma_z")
+"""The sampled variables (``gamma_z`` only when the question has measured kinds)."""
 
 
 DEFAULT_CAPACITY = 256
@@ -164,7 +165,8 @@ def evidence_data(readings: Readings, spec: Spec, capacity: int, drift: float = 
     else:
         rows, table = reading_data(empty_readings(), spec, capacity), cell_table(readings, spec, spec.noise_sd)
     sd_median = {"driver_sd_median": drift * np.array([d.sd_median for d in spec.drivers])}
-    return rows | table | whitening(readings, spec, drift) | sd_median
+    measured = {"measured_presence": readings.presence(spec)} if spec.measured.cells else {}
+    return rows | table | whitening(readings, spec, drift) | sd_median | measured
 
 
 def build_model(spec: Spec, readings: Readings, capacity: int | None = None) -> pm.Model:
@@ -174,6 +176,7 @@ def build_model(spec: Spec, readings: Readings, capacity: int | None = None) -> 
         "transition": list(spec.transition_labels),
         "driver": list(spec.driver_ids),
         "week": np.arange(spec.weeks),
+        "cell": list(spec.measured.cells),
     }
     sd_log_sd = np.array([d.sd_log_sd for d in spec.drivers])
     rho = np.array([d.rho for d in spec.drivers])
@@ -186,6 +189,12 @@ def build_model(spec: Spec, readings: Readings, capacity: int | None = None) -> 
         pm.Deterministic("log_h0", spec.log_h0_mu + spec.log_h0_sd * log_h0_z, dims="transition")
         beta_z = pm.Normal("beta_z", 0.0, 1.0, dims=("transition", "driver"))
         pm.Deterministic("beta", spec.beta_mean + spec.beta_sd * beta_z, dims=("transition", "driver"))
+        if spec.measured.cells:
+            # measured log hazard ratios: no likelihood here (history measured them), so the posterior is
+            # this prior; the presence of recent events is data, swapped per fit like the readings
+            gamma_z = pm.Normal("gamma_z", 0.0, 1.0, dims=("transition", "cell"))
+            effects = spec.measured
+            pm.Deterministic("gamma", effects.log_mean + effects.log_sd * gamma_z, dims=("transition", "cell"))
 
         # stationary sd of each driver, log-normal around 1 (the units' definition)
         sd_z = pm.Normal("driver_sd_z", 0.0, 1.0, dims="driver")

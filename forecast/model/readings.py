@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 import numpy as np
 
+from forecast.model.measured import Presence, no_presence
 from forecast.model.spec import Spec
 
 MAX_RELIABILITY = 1.0 - 1e-9
@@ -46,6 +47,7 @@ class Readings:
     signal: np.ndarray
     sd: np.ndarray
     reliability: np.ndarray
+    measured: Presence = field(default_factory=no_presence)  # events of the measured kinds (no readings)
 
     def __len__(self) -> int:
         return len(self.event)
@@ -60,7 +62,16 @@ class Readings:
             signal=self.signal[keep],
             sd=self.sd[keep],
             reliability=self.reliability[keep],
+            measured=self.measured.without(event),
         )
+
+    def with_measured(self, measured: Presence) -> Readings:
+        """The same driver readings with these measured events."""
+        return replace(self, measured=measured)
+
+    def presence(self, spec: Spec) -> np.ndarray:
+        """(weeks, cells): the fading presence of a recent measured event of each cell."""
+        return self.measured.total(spec.weeks, len(spec.measured.cells))
 
 
 def empty_readings() -> Readings:

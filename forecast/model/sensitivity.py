@@ -20,7 +20,7 @@ change is taken against a refit of the unchanged readings with the same draws an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Literal
 
@@ -88,7 +88,14 @@ def transformed(idata: az.InferenceData, spec: Spec, index: np.ndarray | None = 
     """The posterior's draws with hazards and links re-built from their standard-normal coordinates under ``spec``."""
     pick = slice(None) if index is None else index
     z_h0, z_beta, x = stacked(idata, "log_h0_z")[pick], stacked(idata, "beta_z")[pick], stacked(idata, "x")[pick]
-    return Draws(spec.log_h0_mu + spec.log_h0_sd * z_h0, spec.beta_mean + spec.beta_sd * z_beta, x)
+    base = Draws.of(idata)
+    gamma = None
+    if base.gamma is not None:
+        effects = spec.measured
+        gamma = effects.log_mean + effects.log_sd * stacked(idata, "gamma_z")[pick]
+    return Draws(
+        spec.log_h0_mu + spec.log_h0_sd * z_h0, spec.beta_mean + spec.beta_sd * z_beta, x, gamma, base.presence
+    )
 
 
 def _horizon_mean(draws: Draws, spec: Spec, as_of: date, horizon: date, state: str) -> np.ndarray:
@@ -186,13 +193,20 @@ def data_cases(
     log_w = np.array([reading_log_lik(c.readings, x, spec.noise_sd).sum(axis=1) - old for c in changes])
     smoothed, k = smoothed_weights(log_w)
     base = per_draw.mean(axis=0)
+    draws = Draws.of(idata)
     out = []
     for j, change in enumerate(changes):
         fields = (change.group, change.assumption, change.setting)
+        # measured events enter no likelihood: a change to them is exact on the same draws
+        changed = per_draw
+        if draws.presence is not None and not np.array_equal(change.readings.presence(spec), draws.presence):
+            moved = replace(draws, presence=change.readings.presence(spec))
+            changed = state_draws(moved, spec, refits.as_of, refits.horizon, refits.state)[1][:, -1, :]
         if np.ptp(log_w[j]) < FLAT_WEIGHTS:
-            out.append(_case(base, base, states, fields, "reweighted", 0.0))
+            method: Method = "exact" if changed is not per_draw else "reweighted"
+            out.append(_case(base, changed.mean(axis=0), states, fields, method, 0.0))
         elif k[j] <= K_THRESHOLD:  # inf or NaN fails this test too
-            out.append(_case(base, np.exp(smoothed[j]) @ per_draw, states, fields, "reweighted", k[j]))
+            out.append(_case(base, np.exp(smoothed[j]) @ changed, states, fields, "reweighted", k[j]))
         else:
             out.append(_case(base, base + refits.change(change.readings), states, fields, "refit", k[j]))
     return out

@@ -90,6 +90,7 @@ def combined(evidence: Readings, extra: Readings) -> Readings:
         signal=np.concatenate([evidence.signal, extra.signal]),
         sd=np.concatenate([evidence.sd, extra.sd]),
         reliability=np.concatenate([evidence.reliability, extra.reliability]),
+        measured=evidence.measured.plus(extra.measured),
     )
 
 

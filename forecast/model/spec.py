@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import numpy as np
 
 from forecast.model.drivers import Driver, Links, load_drivers, load_links
+from forecast.model.measured import MeasuredEffects, no_effects
 from forecast.states import TRANSITIONS, transition_label
 
 
@@ -29,13 +30,21 @@ class Spec:
     beta_sd: np.ndarray
     transitions: tuple[tuple[str, str], ...] = TRANSITIONS
     noise_sd: float = 1.0
+    measured_effects: MeasuredEffects | None = None
 
     def __post_init__(self) -> None:
         n_t, n_d = len(self.transitions), len(self.drivers)
+        if self.measured_effects is not None and self.measured_effects.transitions != self.transition_labels:
+            raise ValueError("the measured effects must be given for the spec's transitions, in order")
         if np.shape(self.log_h0_mu) != (n_t,) or np.shape(self.log_h0_sd) != (n_t,):
             raise ValueError("log_h0_mu and log_h0_sd must have one entry per transition")
         if np.shape(self.beta_mean) != (n_t, n_d) or np.shape(self.beta_sd) != (n_t, n_d):
             raise ValueError("beta_mean and beta_sd must be (transitions, drivers)")
+
+    @property
+    def measured(self) -> MeasuredEffects:
+        """The measured kinds' hazard ratios (none: a model of drivers only)."""
+        return self.measured_effects if self.measured_effects is not None else no_effects(self.transition_labels)
 
     @property
     def driver_ids(self) -> tuple[str, ...]:
@@ -71,6 +80,7 @@ def default_spec(
     h0_sd: float | dict[str, float] = 0.3,
     links: Links | None = None,
     drivers: tuple[Driver, ...] | None = None,
+    measured: MeasuredEffects | None = None,
 ) -> Spec:
     """A spec with the default catalogue and link table; ``h0`` per transition label, per year (medians)."""
     drivers = drivers if drivers is not None else load_drivers()
@@ -86,6 +96,7 @@ def default_spec(
         beta_mean=links.mean,
         beta_sd=links.sd,
         transitions=links.transitions,
+        measured_effects=measured,
     )
 
 
@@ -113,9 +124,11 @@ def question_spec(
     log_sd: dict[str, float],
     links: Links,
     drivers: tuple[Driver, ...] | None = None,
+    measured: MeasuredEffects | None = None,
 ) -> Spec:
     """The spec of a question: reference-class log-hazards (mean-matched, see :func:`mean_multiplier`),
-    its link priors, the driver catalogue, and a weekly grid from ``start`` past the ``horizon``."""
+    its link priors, the driver catalogue, the measured kinds' hazard ratios, and a weekly grid from
+    ``start`` past the ``horizon``. The log-hazards are the no-event baseline (the caller re-bases them)."""
     drivers = drivers if drivers is not None else load_drivers()
     labels = [transition_label(t) for t in links.transitions]
     offset = np.log(mean_multiplier(drivers, links.mean, links.sd))
@@ -128,4 +141,5 @@ def question_spec(
         beta_mean=links.mean,
         beta_sd=links.sd,
         transitions=links.transitions,
+        measured_effects=measured,
     )

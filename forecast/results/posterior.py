@@ -86,13 +86,14 @@ def driver_states(summaries: dict[str, DriverSummary], descriptions: dict[str, s
 
 def sampler_checks(idata: az.InferenceData) -> tuple[float, float, int, list[str]]:
     """R-hat max, bulk-ESS min, divergences and a warning for each parameter past a threshold."""
-    posterior = idata.posterior[list(FREE_VARS)]
+    names = [name for name in FREE_VARS if name in idata.posterior]
+    posterior = idata.posterior[names]
     rhat, ess = az.rhat(posterior), az.ess(posterior, method="bulk")
     divergences = int(idata.sample_stats["diverging"].sum())
-    worst = {name: float(rhat[name].max()) for name in FREE_VARS}
-    least = {name: float(ess[name].min()) for name in FREE_VARS}
-    warnings = [f"R-hat {worst[n]:.3f} > {RHAT_MAX} for {n}" for n in FREE_VARS if worst[n] > RHAT_MAX]
-    warnings += [f"ESS {least[n]:.0f} < {ESS_MIN:.0f} for {n}" for n in FREE_VARS if least[n] < ESS_MIN]
+    worst = {name: float(rhat[name].max()) for name in names}
+    least = {name: float(ess[name].min()) for name in names}
+    warnings = [f"R-hat {worst[n]:.3f} > {RHAT_MAX} for {n}" for n in names if worst[n] > RHAT_MAX]
+    warnings += [f"ESS {least[n]:.0f} < {ESS_MIN:.0f} for {n}" for n in names if least[n] < ESS_MIN]
     if divergences:
         warnings.append(f"{divergences} divergent transitions")
     return max(worst.values()), min(least.values()), divergences, warnings
