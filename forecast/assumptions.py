@@ -19,6 +19,7 @@ import numpy as np
 
 from forecast.model.attribution import EventImpact
 from forecast.model.fit import Curves, Forecaster
+from forecast.model.measured import MeasuredItem
 from forecast.model.readings import Item, Readings
 from forecast.model.sensitivity import (
     Case,
@@ -31,12 +32,13 @@ from forecast.model.sensitivity import (
     prior_cases,
 )
 from forecast.reference.classes import REFERENCE_CLASSES
-from forecast.reference.fit import fit_reference, known_at
+from forecast.reference.fit import fit_reference, known_at, rebased
 
 if TYPE_CHECKING:  # the pipeline imports this module
     from forecast.pipeline import Inputs
 
 DRIFT_FACTORS = (0.5, 2.0)
+MEASURED_FACTORS = (0.5, 2.0)
 NOISE_FACTORS = (0.5, 2.0)
 _SOURCE_END = re.compile(r"[(,;]")
 
@@ -59,7 +61,7 @@ def reference_changes(inputs: Inputs, as_of: date, data: Path) -> list[PriorChan
         if name == own.class_:
             continue
         alternative = own.model_copy(update={"class_": name, "filters": None})
-        hazards = fit_reference(alternative, as_of, known=known)
+        hazards = rebased(fit_reference(alternative, as_of, known=known), inputs.multipliers(name))
         out.append(PriorChange("reference", f"reference class: {name}", cls.description, inputs.spec(hazards=hazards)))
     return out
 
@@ -103,13 +105,30 @@ def noise_changes(evidence: Readings) -> list[DataChange]:
 
 
 def source_changes(
-    without_source: dict[str, tuple[int, list[Item]]], forecaster: Forecaster, as_of: date
+    without_source: dict[str, tuple[int, list[Item], list[MeasuredItem]]], forecaster: Forecaster, as_of: date
 ) -> list[DataChange]:
-    """The readings without each source's items (``{source: (items dropped, items kept)}``), clusters re-merged."""
+    """The readings without each source's items (``{source: (items dropped, readings kept, measured kept)}``),
+    clusters re-merged."""
     return [
-        DataChange("source", f"source: {name}", f"its {count} item(s) dropped", forecaster.readings(kept, as_of))
-        for name, (count, kept) in sorted(without_source.items())
+        DataChange(
+            "source", f"source: {name}", f"its {count} item(s) dropped", forecaster.readings(kept, as_of, measured)
+        )
+        for name, (count, kept, measured) in sorted(without_source.items())
     ]
+
+
+def measured_changes(inputs: Inputs) -> list[PriorChange]:
+    """Every measured log hazard ratio halved and doubled (history's weights, taken at half or twice their size)."""
+    effects = inputs.effects
+    if not effects.cells:
+        return []
+    out = []
+    for factor in MEASURED_FACTORS:
+        word = "halved" if factor < 1 else "doubled"
+        scaled = replace(effects, log_mean=effects.log_mean * factor)
+        spec = inputs.spec(effects=scaled)
+        out.append(PriorChange("measured", "measured event weights", f"every log hazard ratio {word}", spec))
+    return out
 
 
 def cluster_cases(
@@ -142,7 +161,7 @@ def sensitivity_cases(
     curves: Curves,
     impacts: dict[str, EventImpact],
     clusters: dict[str, list[str]],
-    without_source: dict[str, tuple[int, list[Item]]],
+    without_source: dict[str, tuple[int, list[Item], list[MeasuredItem]]],
     data: Path,
     as_of: date,
     seed: int,
@@ -152,7 +171,7 @@ def sensitivity_cases(
     per_draw = curves.horizon_draws()
     base = per_draw.mean(axis=0)
     spec = forecaster.spec
-    priors = reference_changes(inputs, as_of, data) + link_changes(inputs)
+    priors = reference_changes(inputs, as_of, data) + link_changes(inputs) + measured_changes(inputs)
     refits = Refits(forecaster, evidence, as_of, horizon, state, seed)
     changes = noise_changes(evidence) + source_changes(without_source, forecaster, as_of)
     return [

@@ -20,9 +20,11 @@ from importlib import metadata
 from pathlib import Path
 
 import arviz as az
+import numpy as np
 import pandas as pd
 
 from forecast.assumptions import sensitivity_cases, source_name
+from forecast.calibration.weights import EvidenceWeights, load_weights
 from forecast.errors import InputError
 from forecast.inputs.load import (
     LocatedItem,
@@ -36,15 +38,16 @@ from forecast.inputs.load import (
     reference_dir,
     split_by_date,
 )
-from forecast.inputs.schema import RELIABILITY_WORDS, Benchmark, Kind, Question
+from forecast.inputs.schema import MAX_ABS_SIGNAL, RELIABILITY_WORDS, Benchmark, Kind, Question
 from forecast.model.attribution import EventImpact, attribute
 from forecast.model.drivers import Driver, links_from_table, load_drivers
 from forecast.model.fit import Curves, Forecaster
+from forecast.model.measured import MeasuredEffects, MeasuredItem, cell_key, effects_from_rows, no_effects
 from forecast.model.readings import Item, Readings
 from forecast.model.settings import SamplerSettings
 from forecast.model.signposts import Hypothesis, one_more, pathway
 from forecast.model.spec import Spec, question_spec
-from forecast.reference.fit import HazardTable, fit_reference, no_evidence_probabilities
+from forecast.reference.fit import HazardTable, fit_reference, no_evidence_probabilities, rebased
 from forecast.report.archive import refresh_archive
 from forecast.report.briefing import render_briefing
 from forecast.results.posterior import (
@@ -54,11 +57,13 @@ from forecast.results.posterior import (
     event_impacts,
     evidence_entries,
     horizon_estimates,
+    measured_impacts,
     reference_summary,
     sampler_checks,
     sensitivity_block,
     signposts_block,
     union_curves,
+    why_block,
 )
 from forecast.results.summary import (
     INTERVAL,
@@ -70,8 +75,9 @@ from forecast.results.summary import (
     Signposts,
     StateRecord,
     Summary,
+    WhyThisNumber,
 )
-from forecast.states import STATES
+from forecast.states import STATES, TRANSITION_LABELS
 from forecast.store.history import Record
 from forecast.store.runs import RunExists, existing_run, write_run
 
@@ -113,25 +119,46 @@ class Inputs:
     state: StateRecord
     hashes: dict[str, str]
     benchmarks: list[Benchmark] = field(default_factory=list)  # all on file; a run shows those seen by its date
+    measured: list[MeasuredItem] = field(default_factory=list)  # the used items of the measured kinds
+    weights: EvidenceWeights | None = None  # the measured table (None: a model of drivers only)
+    effects: MeasuredEffects = field(default_factory=lambda: no_effects(TRANSITION_LABELS))
 
     def spec(
         self,
         hazards: HazardTable | None = None,
         links: list[dict] | None = None,
         drivers: tuple[Driver, ...] | None = None,
+        effects: MeasuredEffects | None = None,
     ) -> Spec:
         """The model of the question (fixed over its span: one compile serves every as-of date).
 
-        ``hazards``, ``links`` (rows ``{transition, driver, mean, sd}``) and ``drivers`` replace the
-        question's own for the alternatives of the sensitivity block.
+        ``hazards``, ``links`` (rows ``{transition, driver, mean, sd}``), ``drivers`` and the measured
+        ``effects`` replace the question's own for the alternatives of the sensitivity block. Link
+        means are bounded so that no judgement moves a hazard more than the strongest measured kind.
         """
         rows = (hazards or self.hazards).rows
         drivers = drivers or self.drivers
         log_mu = {r.transition: r.log_mu_used for r in rows}
         log_sd = {r.transition: r.log_sd_used for r in rows}
         table = links if links is not None else [link.model_dump() for link in self.question.links.table]
+        table = bounded_links(table, self.effects.strongest())
         beta = links_from_table(table, tuple(d.id for d in drivers), default_sd=self.question.links.default_sd)
-        return question_spec(self.question.start, self.question.horizon, log_mu, log_sd, beta, drivers)
+        measured = effects if effects is not None else self.effects
+        return question_spec(self.question.start, self.question.horizon, log_mu, log_sd, beta, drivers, measured)
+
+    def multipliers(self, reference_class: str) -> dict[str, float]:
+        """The measured event multiplier of each war exit in a class (none without weights)."""
+        return {} if self.weights is None else dict(self.weights.baseline_multiplier.get(reference_class, {}))
+
+
+def bounded_links(table: list[dict], strongest: float) -> list[dict]:
+    """Link rows with ``|mean| <= strongest / MAX_ABS_SIGNAL``: a driver pinned at the end of its scale
+    (+-3) then moves a hazard by at most the strongest measured log hazard ratio. Without measured
+    kinds (``strongest`` 0) the table is left as it is."""
+    if strongest <= 0:
+        return table
+    cap = strongest / MAX_ABS_SIGNAL
+    return [{**row, "mean": float(np.clip(row["mean"], -cap, cap))} for row in table]
 
 
 def load_inputs(config: RunConfig) -> Inputs:
@@ -147,7 +174,9 @@ def load_inputs(config: RunConfig) -> Inputs:
     kinds_path = config.kinds or default_kinds_path()
     kinds = load_kinds(kinds_path)
     used, later = split_by_date(load_evidence(config.evidence, question, kinds), config.as_of)
+    weights = load_weights(reference_dir(config.priors))
     hazards = fit_reference(question.reference, config.as_of, reference_dir(config.priors))
+    hazards = rebased(hazards, dict(weights.baseline_multiplier.get(question.reference.class_, {})))
     return Inputs(
         question,
         kinds,
@@ -159,7 +188,29 @@ def load_inputs(config: RunConfig) -> Inputs:
         current_state(used, config.as_of),
         input_hashes(config, kinds_path),
         benchmarks=load_benchmarks(config.benchmarks, question),
+        measured=measured_items(used, kinds),
+        weights=weights,
+        effects=question_effects(weights, kinds, question.reference.mismatch),
     )
+
+
+def question_effects(weights: EvidenceWeights, kinds: dict[str, Kind], mismatch: float) -> MeasuredEffects:
+    """The measured kinds' hazard ratios for every cell of the catalogue, widened by the question's mismatch."""
+    cells = [(name, attributes) for name, kind in kinds.items() for attributes in kind.cells()]
+    rows = [row.model_dump() for row in weights.rows if not row.outcome]
+    return effects_from_rows(rows, cells, TRANSITION_LABELS, weights.half_life_weeks, mismatch)
+
+
+def measured_items(used: list[LocatedItem], kinds: dict[str, Kind]) -> list[MeasuredItem]:
+    """The items of the measured kinds, each with the cell (kind and attributes) that selects its ratio."""
+    out = []
+    for located in used:
+        item = located.item
+        attributes = item.measured_attributes(kinds[item.kind])
+        if attributes is not None:
+            cell = cell_key(item.kind, attributes)
+            out.append(MeasuredItem(item.id, item.date, item.reported, cell, item.reliability, item.cluster))
+    return out
 
 
 def model_items(used: list[LocatedItem], kinds: dict[str, Kind]) -> list[Item]:
@@ -197,7 +248,8 @@ def input_hashes(config: RunConfig, kinds_path: Path) -> dict[str, str]:
     """SHA-256 of every input file, keyed by a stable label (not the machine's absolute path)."""
     reference = reference_dir(config.priors)
     files = {f"priors/{question_path(config.priors).name}": question_path(config.priors), "kinds.yaml": kinds_path}
-    files.update({f"priors/reference/{p.name}": p for p in sorted(reference.glob("*.csv"))})
+    tables = sorted([*reference.glob("*.csv"), *reference.glob("*.json")])
+    files.update({f"priors/reference/{p.name}": p for p in tables})
     root = config.evidence if config.evidence.is_dir() else config.evidence.parent
     for path in evidence_files(config.evidence):
         files[f"evidence/{path.relative_to(root).as_posix()}"] = path
@@ -243,7 +295,7 @@ class HorizonForecast:
 
 def horizon_forecast(config: RunConfig, inputs: Inputs, forecaster: Forecaster) -> HorizonForecast:
     """Items -> readings -> NUTS fit (the run's seed) -> curves: the one path a run and a what-if share."""
-    evidence = forecaster.readings(inputs.items, config.as_of)
+    evidence = forecaster.readings(inputs.items, config.as_of, inputs.measured)
     idata = forecaster.fit(evidence, seed=config.run_seed)
     curves = forecaster.forecast_curves(idata, config.as_of, inputs.question.horizon, inputs.state.state)
     return HorizonForecast(evidence, idata, curves)
@@ -262,7 +314,8 @@ def fit_and_summarise(config: RunConfig, inputs: Inputs, forecaster: Forecaster)
     ]
     members: dict[str, list[str]] = {}
     dates: dict[str, date] = {}
-    for item in inputs.items:
+    recorded: list[Item | MeasuredItem] = [*inputs.items, *inputs.measured]
+    for item in recorded:
         event = item.cluster or item.id
         members.setdefault(event, []).append(item.id)
         dates[event] = min(dates.get(event, item.date), item.date)
@@ -271,6 +324,10 @@ def fit_and_summarise(config: RunConfig, inputs: Inputs, forecaster: Forecaster)
     )
     no_evidence = no_evidence_probabilities(inputs.hazards, state, as_of, question.horizon, seed=seed)
     settings = config.settings
+    events = {
+        **event_impacts(impacts, evidence, forecaster.spec.driver_ids, members, dates),
+        **measured_impacts(impacts, inputs.measured, inputs.effects, members, dates),
+    }
     crowd = benchmark_comparisons(inputs.benchmarks, curves, as_of)
     summary = Summary(
         run_id=run_id(as_of, inputs.hashes, seed, settings),
@@ -294,15 +351,33 @@ def fit_and_summarise(config: RunConfig, inputs: Inputs, forecaster: Forecaster)
             tune=settings.tune,
             seed=seed,
         ),
-        evidence=event_impacts(impacts, evidence, forecaster.spec.driver_ids, members, dates),
+        evidence=events,
         evidence_items=evidence_entries(inputs.used, inputs.kinds, config.evidence),
         excluded_after_as_of=[i.item.id for i in inputs.later],
         sensitivity=sensitivity,
         signposts=signposts,
         benchmarks=crowd,
         union_curves=union_curves(crowd, curves),
+        why=why(inputs, forecaster, evidence, events, as_of),
     )
     return Fit(idata, evidence, summary)
+
+
+def why(inputs: Inputs, forecaster: Forecaster, evidence: Readings, events: dict, as_of: date) -> WhyThisNumber | None:
+    """The measured weights behind the run (none without a measured table)."""
+    if inputs.weights is None:
+        return None
+    spec = forecaster.spec
+    table = [link.model_dump() for link in inputs.question.links.table]
+    bounded = [
+        f"{row['transition']} | {row['driver']}: {row['mean']:+.2f} -> {cut['mean']:+.2f}"
+        for row, cut in zip(table, bounded_links(table, inputs.effects.strongest()), strict=True)
+        if cut["mean"] != row["mean"]
+    ]
+    now = evidence.presence(spec)[spec.week_of(as_of)]
+    rows = [row.model_dump() for row in inputs.weights.rows if not row.outcome]
+    mismatch = inputs.question.reference.mismatch
+    return why_block(rows, spec.measured, now, events, mismatch, bounded, inputs.weights.skill_sentence())
 
 
 SIGNPOST_RELIABILITY = RELIABILITY_WORDS["high"]
@@ -319,7 +394,8 @@ def analyst_blocks(
     """The sensitivity block (each assumption moved) and the signposts (what to watch) of a run."""
     question, as_of, seed, state = inputs.question, config.as_of, config.run_seed, inputs.state.state
     evidence, idata, curves = forecast.evidence, forecast.idata, forecast.curves
-    clusters = {event: ids for event, ids in members.items() if any(i.cluster == event for i in inputs.items)}
+    named = {i.cluster for i in inputs.items} | {i.cluster for i in inputs.measured}
+    clusters = {event: ids for event, ids in members.items() if event in named}
     started = time.perf_counter()
     data = reference_dir(config.priors)
     cases = sensitivity_cases(
@@ -329,26 +405,33 @@ def analyst_blocks(
     per_draw = curves.horizon_draws()
     hypotheses = signpost_hypotheses(inputs.kinds)
     singles = one_more(forecaster, idata, evidence, hypotheses, per_draw, as_of, question.horizon, state, STATES, seed)
-    path = pathway(forecaster, idata, singles, per_draw, as_of, question.horizon, state, STATES)
+    path = pathway(forecaster, idata, evidence, singles, per_draw, as_of, question.horizon, state, STATES)
     return sensitivity, signposts_block(singles, path, SIGNPOST_RELIABILITY)
 
 
 def signpost_hypotheses(kinds: dict[str, Kind]) -> list[Hypothesis]:
-    """One more event of each kind with a default reading that moves its driver (a well-sourced report)."""
-    return [
+    """One more event of each kind with a default reading that moves its driver (a well-sourced report),
+    and one of each cell of the measured kinds."""
+    readings = [
         Hypothesis(name, kind.driver, kind.signal, kind.sd, SIGNPOST_RELIABILITY)
         for name, kind in kinds.items()
         if kind.driver is not None and kind.signal and kind.sd is not None
     ]
+    measured = [
+        Hypothesis(cell_key(name, attributes), "", 0.0, 0.0, SIGNPOST_RELIABILITY, cell=cell_key(name, attributes))
+        for name, kind in kinds.items()
+        for attributes in kind.cells()
+    ]
+    return readings + measured
 
 
-def without_sources(inputs: Inputs) -> dict[str, tuple[int, list[Item]]]:
-    """For each source of the readings: how many items it gave and the readings' items without them."""
+def without_sources(inputs: Inputs) -> dict[str, tuple[int, list[Item], list[MeasuredItem]]]:
+    """For each source of the evidence: how many items it gave, and the readings and measured items without them."""
     names = sorted({source_name(u.item.source) for u in inputs.used if not u.item.is_transition})
     out = {}
     for name in names:
         kept = [u for u in inputs.used if source_name(u.item.source) != name]
-        out[name] = (len(inputs.used) - len(kept), model_items(kept, inputs.kinds))
+        out[name] = (len(inputs.used) - len(kept), model_items(kept, inputs.kinds), measured_items(kept, inputs.kinds))
     return out
 
 

@@ -156,7 +156,12 @@ def _signal_on_scale(value: float | None) -> float | None:
 
 MeasuredAttribute = Literal["side", "scope", "stage", "mediator", "days"]
 MEASURED_ATTRIBUTES: tuple[str, ...] = ("side", "scope", "stage", "mediator", "days")
-CELL_ATTRIBUTES: tuple[str, ...] = ("side", "scope", "stage")
+CELL_VALUES: dict[str, tuple[str, ...]] = {
+    "side": ("unilateral", "bilateral"),  # multilateral counts as bilateral, as in the data
+    "scope": ("general", "partial"),
+    "stage": ("pre_negotiation", "process", "partial"),
+}
+CELL_ATTRIBUTES: tuple[str, ...] = tuple(CELL_VALUES)
 """Attributes that select a measured hazard ratio (``mediator`` and ``days`` are recorded, not measured)."""
 
 
@@ -207,6 +212,15 @@ class Kind(_Strict):
     @classmethod
     def _scale_finite(cls, value: float) -> float:
         return _finite(value, "scale")
+
+    def cells(self) -> list[dict[str, str]]:
+        """Every combination of this measured kind's selecting attributes (one hazard ratio each)."""
+        if not self.measured:
+            return []
+        combos: list[dict[str, str]] = [{}]
+        for name in (a for a in self.attributes if a in CELL_VALUES):
+            combos = [{**c, name: v} for c in combos for v in CELL_VALUES[name]]
+        return combos
 
     @model_validator(mode="after")
     def _consistent(self) -> Kind:
@@ -403,7 +417,7 @@ class EvidenceItem(_Strict):
         """
         if not kind.measured:
             return None
-        out = {name: str(getattr(self, name)) for name in CELL_ATTRIBUTES if name in kind.attributes}
+        out: dict[str, str] = {name: str(getattr(self, name)) for name in CELL_ATTRIBUTES if name in kind.attributes}
         if out.get("side") == "multilateral":
             out["side"] = "bilateral"
         return out

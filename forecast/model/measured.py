@@ -16,9 +16,11 @@ the event's presence removed.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 
@@ -30,8 +32,8 @@ class MeasuredItem:
     """One evidence item of a measured kind, as the inputs layer gives it."""
 
     id: str
-    date: date
-    reported: date
+    date: dt.date
+    reported: dt.date
     cell: str
     reliability: float
     cluster: str | None = None
@@ -70,6 +72,33 @@ def cell_key(kind: str, attributes: Mapping[str, str] | None = None) -> str:
     if not attributes:
         return kind
     return f"{kind}[{', '.join(f'{k}={v}' for k, v in sorted(attributes.items()))}]"
+
+
+def effects_from_rows(
+    rows: Iterable[Mapping[str, Any]],
+    cells: Iterable[tuple[str, Mapping[str, str]]],
+    transitions: tuple[str, ...],
+    half_life_weeks: float,
+    mismatch: float = 1.0,
+) -> MeasuredEffects:
+    """The model's effects from measured rows (``kind``, ``attributes``, ``transition``, ``log_mean``,
+    ``log_sd``, ``conflicts``, ``events``) for the given cells; sds widened by ``mismatch``.
+
+    A (cell, transition) without a row has no effect (history did not measure it). ``conflicts`` and
+    ``events`` of a cell are the largest over its transitions (the events are the same ones).
+    """
+    keys = [cell_key(kind, attributes) for kind, attributes in cells]
+    mean, sd = np.zeros((len(transitions), len(keys))), np.zeros((len(transitions), len(keys)))
+    conflicts, events = dict.fromkeys(keys, 0), dict.fromkeys(keys, 0)
+    for row in rows:
+        key = cell_key(str(row["kind"]), row.get("attributes") or {})
+        if key not in keys or row["transition"] not in transitions:
+            continue
+        t, c = transitions.index(row["transition"]), keys.index(key)
+        mean[t, c], sd[t, c] = float(row["log_mean"]), float(row["log_sd"])
+        conflicts[key] = max(conflicts[key], int(row.get("conflicts") or 0))
+        events[key] = max(events[key], int(row.get("events") or 0))
+    return MeasuredEffects(tuple(keys), transitions, mean, widened_sd(sd, mismatch), half_life_weeks, conflicts, events)
 
 
 def no_effects(transitions: tuple[str, ...]) -> MeasuredEffects:

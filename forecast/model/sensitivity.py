@@ -38,7 +38,7 @@ REFIT_DRAWS = 300  # draws and tuning steps per chain of a sensitivity refit
 FLAT_WEIGHTS = 1e-9  # log weights spread less than this: the readings did not change
 
 Method = Literal["exact", "reweighted", "refit"]
-Group = Literal["reference", "link", "drift", "noise", "source", "cluster"]
+Group = Literal["reference", "link", "measured", "drift", "noise", "source", "cluster"]
 
 
 @dataclass(frozen=True)

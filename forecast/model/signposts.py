@@ -22,6 +22,7 @@ import numpy as np
 
 from forecast.model.attribution import smoothed_weights
 from forecast.model.fit import Draws, Forecaster, stacked, state_draws
+from forecast.model.measured import MeasuredItem, Presence, presence
 from forecast.model.readings import Readings, reading_log_lik
 from forecast.model.sensitivity import K_THRESHOLD
 from forecast.model.spec import Spec
@@ -33,13 +34,35 @@ CROSSING = 0.5
 
 @dataclass(frozen=True)
 class Hypothesis:
-    """One more event of a kind: a reading of ``signal`` on ``driver`` at the as-of week."""
+    """One more event of a kind: a reading of ``signal`` on ``driver`` at the as-of week, or for a
+    measured kind (``cell`` set) an event of that cell on the as-of date (driver and signal unused)."""
 
     kind: str
     driver: str
     signal: float
     sd: float
     reliability: float
+    cell: str | None = None
+
+
+def measured_presence(hypotheses: list[Hypothesis], spec: Spec, as_of: date) -> Presence:
+    """The measured hypotheses as events on the as-of date."""
+    items = [MeasuredItem(f"hypothetical-{h.kind}", as_of, as_of, h.cell, h.reliability) for h in hypotheses if h.cell]
+    return presence(items, spec.measured, spec.start, spec.weeks, as_of)
+
+
+def _split(hypotheses: list[Hypothesis]) -> tuple[list[Hypothesis], list[Hypothesis]]:
+    return [h for h in hypotheses if h.cell is None], [h for h in hypotheses if h.cell is not None]
+
+
+def _with_measured(
+    draws: Draws, evidence: Readings, extra: list[Hypothesis], spec: Spec, as_of: date, horizon: date, state: str
+) -> np.ndarray | None:
+    """(draws, 4) horizon chances with measured hypotheses added (exact: same draws, more presence)."""
+    if not extra or draws.presence is None:
+        return None
+    total = evidence.measured.plus(measured_presence(extra, spec, as_of)).total(spec.weeks, len(spec.measured.cells))
+    return state_draws(replace(draws, presence=total), spec, as_of, horizon, state)[1][:, -1, :]
 
 
 @dataclass(frozen=True)
@@ -50,7 +73,7 @@ class OneMore:
     outcomes: dict[str, float]
     change: dict[str, float]
     pareto_k: float
-    method: Literal["reweighted", "refit"]
+    method: Literal["reweighted", "refit", "exact"]
 
 
 @dataclass(frozen=True)
@@ -116,14 +139,31 @@ def one_more(
     states: tuple[str, ...],
     seed: int,
 ) -> list[OneMore]:
-    """Each hypothesis added alone: reweighted by its likelihood, refitted when PSIS fails."""
+    """Each hypothesis added alone: reweighted by its likelihood, refitted when PSIS fails; a measured
+    kind's event exactly (the same draws with its presence added)."""
     spec = forecaster.spec
-    log_lik = hypothesis_log_lik(hypotheses, spec, stacked(idata, "x"), as_of)
+    readings_only, measured = _split(hypotheses)
+    log_lik = hypothesis_log_lik(readings_only, spec, stacked(idata, "x"), as_of)
     base = per_draw.mean(axis=0)
+    draws = Draws.of(idata)
     out = []
-    for j, h in enumerate(hypotheses):
+    for h in measured:
+        exact = _with_measured(draws, evidence, [h], spec, as_of, horizon, state)
+        if exact is None:
+            continue
+        value = exact.mean(axis=0)
+        out.append(
+            OneMore(
+                hypothesis=h,
+                outcomes={s: float(value[i]) for i, s in enumerate(states)},
+                change={s: float(value[i] - base[i]) for i, s in enumerate(states)},
+                pareto_k=0.0,
+                method="exact",
+            )
+        )
+    for j, h in enumerate(readings_only):
         value, k = _reweighted(log_lik[:, j], per_draw)
-        method: Literal["reweighted", "refit"] = "reweighted"
+        method: Literal["reweighted", "refit", "exact"] = "reweighted"
         if not k <= K_THRESHOLD:
             refit = forecaster.fit(combined(evidence, hypothetical_readings([h], spec, as_of)), seed=seed)
             value = forecaster.forecast_curves(refit, as_of, horizon, state).horizon_draws().mean(axis=0)
@@ -153,6 +193,7 @@ def _crossed(value: float, direction: str) -> bool:
 def pathway(
     forecaster: Forecaster,
     idata: az.InferenceData,
+    evidence: Readings,
     singles: list[OneMore],
     per_draw: np.ndarray,
     as_of: date,
@@ -168,21 +209,28 @@ def pathway(
     sign = -1.0 if direction == "below" else 1.0
     useful = [m.hypothesis for m in singles if sign * m.change[target] > 0]
     draws = Draws.of(idata)
-    steps = hypothesis_log_lik(useful, spec, draws.x, as_of)  # an event's log-likelihood is the same each round
+    readings_only = [h for h in useful if h.cell is None]
+    log_lik = hypothesis_log_lik(readings_only, spec, draws.x, as_of)  # the same each round
+    steps = {h: log_lik[:, j] for j, h in enumerate(readings_only)}
+    zero = np.zeros(per_draw.shape[0])
     chosen: list[Hypothesis] = []
-    log_w = np.zeros(per_draw.shape[0])
+    log_w = zero
+    current = per_draw  # horizon chances per draw with the measured events chosen so far
     result = Pathway(target=target, direction=direction, crosses=False)
     for _ in range(MAX_EVENTS if useful else 0):
         trials = []
-        for j, h in enumerate(useful):
-            step = steps[:, j]
-            value, k = _reweighted(log_w + step, per_draw)
-            trials.append((sign * value[t], k, h, step, value))
-        _, k, best, step, value = max(trials, key=lambda trial: trial[0])
+        for h in useful:
+            step = steps.get(h, zero)
+            exact = _with_measured(draws, evidence, [c for c in [*chosen, h] if c.cell], spec, as_of, horizon, state)
+            rows = current if h.cell is None or exact is None else exact
+            weights = log_w + step
+            value, k = _reweighted(weights, rows) if weights.any() else (rows.mean(axis=0), 0.0)
+            trials.append((sign * value[t], k, h, step, value, rows))
+        _, k, best, step, value, rows = max(trials, key=lambda trial: trial[0])
         if not k <= K_THRESHOLD:
             break  # the weights no longer describe the posterior: stop here
         chosen.append(best)
-        log_w = log_w + step
+        log_w, current = log_w + step, rows
         if _crossed(float(value[t]), direction):
             result = replace(result, crosses=True, events=[h.kind for h in chosen], value=float(value[t]))
             break
@@ -206,13 +254,19 @@ def held_bound(
     signal of the kind that moves the target most on it: no stream of such readings can go further."""
     x = draws.x.copy()
     now = spec.week_of(as_of)
+    held = None if draws.presence is None else draws.presence.copy()
     levels: dict[str, float] = {}
     for m in sorted(singles, key=lambda m: sign * m.change[target], reverse=True):
         h = m.hypothesis
-        if sign * m.change[target] > 0 and h.driver not in levels:
+        if sign * m.change[target] <= 0:
+            continue
+        if h.cell is not None and held is not None:  # a fresh event of the cell every week
+            levels[h.cell] = 1.0
+            held[now:, spec.measured.cells.index(h.cell)] = 1.0
+        elif h.cell is None and h.driver not in levels:
             levels[h.driver] = h.signal
             x[:, now:, spec.driver_ids.index(h.driver)] = h.signal
-    _, p = state_draws(replace(draws, x=x), spec, as_of, horizon, state)
+    _, p = state_draws(replace(draws, x=x, presence=held), spec, as_of, horizon, state)
     return float(p[:, -1, STATES.index(target)].mean()), levels
 
 

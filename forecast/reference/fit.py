@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -52,6 +52,7 @@ class HazardTable:
     recurrence_bands: list[AgeBandRow]
     provenance: str = ""
     notes: list[str] = field(default_factory=list)
+    event_multiplier: dict[str, float] = field(default_factory=dict)  # re-based rows: class rate / this
 
     def row(self, transition: str) -> HazardRow:
         """The row of one transition, e.g. 'war->deal'."""
@@ -170,6 +171,39 @@ def fit_reference(
         provenance=spec.provenance,
         notes=notes,
     )
+
+
+def rebased(table: HazardTable, multiplier: dict[str, float]) -> HazardTable:
+    """The no-event baseline: each listed transition's hazard divided by its event multiplier.
+
+    The class's rate averages over months with and without recent measured events; the multiplier
+    (from the fit that measured the events, :mod:`forecast.calibration`) is that average of
+    ``exp(sum_k gamma_k e_k(t))`` over the class's months at risk, so rate / multiplier is the rate
+    with no recent event, the baseline the measured effects are applied to. The Gamma posterior is
+    scaled (rate x m), so its spread in log terms is unchanged.
+    """
+    factors = {t: float(m) for t, m in multiplier.items() if t in {r.transition for r in table.rows}}
+    if any(not (np.isfinite(m) and m > 0) for m in factors.values()):
+        raise ValueError(f"event multipliers must be positive: {factors}")
+    rows = []
+    for r in table.rows:
+        m = factors.get(r.transition, 1.0)
+        log_m = float(np.log(m))
+        rows.append(
+            replace(
+                r,
+                rate=r.rate * m,
+                mean=r.mean / m,
+                median=r.median / m,
+                low=r.low / m,
+                high=r.high / m,
+                log_mu=r.log_mu - log_m,
+                log_mu_used=r.log_mu_used - log_m,
+            )
+        )
+    shown = ", ".join(f"{t} /{m:.2f}" for t, m in factors.items())
+    note = f"No-event baseline: the class's rates divided by the measured event multiplier ({shown})."
+    return replace(table, rows=rows, event_multiplier=factors, notes=[*table.notes, note])
 
 
 def hazard_draws(table: HazardTable, draws: int, seed: int = 0) -> dict[str, np.ndarray]:

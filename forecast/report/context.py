@@ -19,6 +19,7 @@ from forecast.results.summary import (
     RHAT_MAX,
     BenchmarkComparison,
     Diagnostics,
+    EventImpact,
     EvidenceEntry,
     Manifest,
     Summary,
@@ -355,6 +356,13 @@ def _size(impact: dict[str, float]) -> float:
     return max((abs(v) for v in impact.values()), default=0.0)
 
 
+def _basis_label(event: EventImpact) -> str:
+    """What an event moved: the driver it read (judgement) or its measured kind, with the conflicts behind it."""
+    if event.basis == "measured":
+        return f"measured ({event.conflicts or 0} conflicts)"
+    return f"{(event.driver or '').replace('_', ' ')} (judgement)"
+
+
 def _is_new(item: EvidenceEntry, prev_as_of: str | None) -> bool:
     return prev_as_of is None or item.reported.isoformat() > prev_as_of
 
@@ -383,7 +391,7 @@ def _movers(
             id=k,
             title=_event_title(summary, k),
             date=events[k].date.isoformat(),
-            driver=events[k].driver.replace("_", " "),
+            driver=_basis_label(events[k]),
             reports=len(events[k].items),
             new=prev_as_of is not None and any(_is_new(items[i], prev_as_of) for i in events[k].items if i in items),
             cells=[

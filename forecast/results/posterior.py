@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import asdict
 from datetime import date
 from pathlib import Path
+from typing import Any, Literal
 
 import arviz as az
 import numpy as np
@@ -16,6 +17,7 @@ from forecast.inputs.schema import Benchmark, Kind
 from forecast.model.attribution import EventImpact as ModelImpact
 from forecast.model.fit import QUANTILES, Curves, DriverSummary
 from forecast.model.joint import FREE_VARS
+from forecast.model.measured import MeasuredEffects, MeasuredItem, cell_key
 from forecast.model.readings import Readings
 from forecast.model.sensitivity import Case, Group
 from forecast.model.signposts import OneMore
@@ -31,6 +33,7 @@ from forecast.results.summary import (
     EventImpact,
     EvidenceEntry,
     HazardSummary,
+    MeasuredRatio,
     OneMoreEvent,
     Pathway,
     ReferenceSummary,
@@ -38,8 +41,11 @@ from forecast.results.summary import (
     SensitivityCase,
     SensitivityRow,
     Signposts,
+    WhyThisNumber,
     union_key,
 )
+
+Z90 = 1.6448536269514722  # the standard normal's 95% quantile: a central 90% interval
 
 
 def horizon_estimates(curves: Curves, outcomes: list[str]) -> dict[str, Estimate]:
@@ -123,12 +129,99 @@ def event_impacts(
     return out
 
 
+def measured_impacts(
+    impacts: dict[str, ModelImpact],
+    measured: list[MeasuredItem],
+    effects: MeasuredEffects,
+    members: dict[str, list[str]],
+    dates: Mapping[str, date],
+) -> dict[str, EventImpact]:
+    """The attribution of every measured event (exact leave-one-out), with the cell it raised."""
+    out = {}
+    by_event: dict[str, list[MeasuredItem]] = {}
+    for item in measured:
+        by_event.setdefault(item.cluster or item.id, []).append(item)
+    for event, items in by_event.items():
+        if event not in impacts:
+            continue  # reported after the as-of date
+        strongest = max(items, key=lambda i: i.reliability)
+        impact = impacts[event]
+        out[event] = EventImpact(
+            items=members[event],
+            basis="measured",
+            cell=strongest.cell,
+            conflicts=int(effects.conflicts.get(strongest.cell, 0)),
+            reliability=1.0 - float(np.prod([1.0 - i.reliability for i in items if i.cell == strongest.cell])),
+            date=dates[event],
+            impact=impact.impact,
+            pareto_k=float(impact.pareto_k),
+            refitted=impact.refitted,
+        )
+    return out
+
+
+def why_block(
+    weights_rows: list[dict[str, Any]],
+    effects: MeasuredEffects,
+    presence_now: np.ndarray,
+    impacts: dict[str, EventImpact],
+    mismatch: float,
+    bounded: list[str],
+    backtest: str | None,
+) -> WhyThisNumber:
+    """The measured ratios of every cell present on the as-of date, and the measured / judgement split of the move."""
+    present = {cell: float(presence_now[c]) for c, cell in enumerate(effects.cells) if presence_now[c] > 0}
+    ratios = []
+    for row in weights_rows:
+        cell = cell_key(str(row["kind"]), row.get("attributes") or {})
+        if cell not in present or row["transition"] not in effects.transitions:
+            continue
+        t, c = effects.transitions.index(row["transition"]), effects.cells.index(cell)
+        mean, sd = effects.log_mean[t, c], effects.log_sd[t, c]
+        ratios.append(
+            MeasuredRatio(
+                cell=cell,
+                kind=str(row["kind"]),
+                attributes=dict(row.get("attributes") or {}),
+                transition=str(row["transition"]),
+                hazard_ratio=float(row["hazard_ratio"]),
+                low=float(row["low"]),
+                high=float(row["high"]),
+                used_low=float(np.exp(mean - Z90 * sd)),
+                used_high=float(np.exp(mean + Z90 * sd)),
+                conflicts=int(row.get("conflicts") or 0),
+                events=int(row.get("events") or 0),
+                presence=present[cell],
+            )
+        )
+    outcomes = sorted({o for e in impacts.values() for o in e.impact})
+
+    def total(basis: str) -> dict[str, float]:
+        return {o: float(sum(e.impact.get(o, 0.0) for e in impacts.values() if e.basis == basis)) for o in outcomes}
+
+    return WhyThisNumber(
+        half_life_weeks=effects.half_life_weeks,
+        mismatch=mismatch,
+        strongest=float(np.exp(effects.strongest())),
+        ratios=ratios,
+        measured_change=total("measured"),
+        judgement_change=total("judgement"),
+        bounded_links=bounded,
+        backtest=backtest,
+    )
+
+
 def evidence_entries(items: list[LocatedItem], kinds: dict[str, Kind], root: Path) -> dict[str, EvidenceEntry]:
     """What the briefing shows of each item used (in date order)."""
     out = {}
     for located in items:
         item = located.item
-        reading = item.reading(kinds[item.kind])
+        kind = kinds[item.kind]
+        attributes = item.measured_attributes(kind)
+        basis: Literal["judgement", "measured", "observed"] = (
+            "observed" if item.is_transition else ("measured" if attributes is not None else "judgement")
+        )
+        reading = item.reading(kind)
         out[item.id] = EvidenceEntry(
             date=item.date,
             reported=item.reported,
@@ -140,7 +233,9 @@ def evidence_entries(items: list[LocatedItem], kinds: dict[str, Kind], root: Pat
             driver=reading.driver if reading else None,
             signal=reading.signal if reading else None,
             state=item.state,
-            event=None if reading is None else (item.cluster or item.id),
+            basis=basis,
+            cell=None if attributes is None else cell_key(item.kind, attributes),
+            event=None if item.is_transition else (item.cluster or item.id),
             file=_relative(located.path, root),
         )
     return out
@@ -156,6 +251,7 @@ def reference_summary(table: HazardTable, no_evidence: dict[str, Estimate]) -> R
             for r in table.rows
         },
         no_evidence=no_evidence,
+        event_multiplier=table.event_multiplier,
     )
 
 

@@ -102,14 +102,23 @@ class ReferenceSummary(_Document):
     data_last_year: int
     hazards: dict[str, HazardSummary]
     no_evidence: dict[str, Estimate] = Field(description="the forecast with no evidence at all, per outcome")
+    event_multiplier: dict[str, float] = Field(
+        default_factory=dict,
+        description="transition -> the class's rate over its no-event baseline (hazards above are the baseline)",
+    )
 
 
 class EventImpact(_Document):
     """What one event (a cluster of reports, or a lone item) did to the forecast on the horizon."""
 
     items: list[str]
-    driver: str
-    signal: float
+    driver: str | None = Field(default=None, description="the driver read (none for a measured kind)")
+    signal: float | None = None
+    basis: Literal["judgement", "measured"] = Field(
+        default="judgement", description="measured: a kind whose hazard ratio history measured; judgement: a reading"
+    )
+    cell: str | None = Field(default=None, description="measured kinds: the kind and attributes of its ratio")
+    conflicts: int | None = Field(default=None, description="measured kinds: conflicts the ratio rests on")
     reliability: float = Field(description="corroborated: 1 - prod(1 - r) over the event's reports")
     date: date
     impact: dict[str, float] = Field(description="outcome -> forecast minus forecast without the event")
@@ -130,6 +139,10 @@ class EvidenceEntry(_Document):
     driver: str | None = None
     signal: float | None = None
     state: str | None = None
+    basis: Literal["judgement", "measured", "observed"] = Field(
+        default="judgement", description="measured kind, judgement reading, or observed state change"
+    )
+    cell: str | None = None
     event: str | None = Field(default=None, description="the event (cluster or item id) this item reads into")
     file: str
 
@@ -149,7 +162,7 @@ class SensitivityCase(_Document):
 class SensitivityRow(_Document):
     """One assumption and its settings (e.g. a link prior's mean one sd down and up)."""
 
-    group: Literal["reference", "link", "drift", "noise", "source", "cluster"]
+    group: Literal["reference", "link", "measured", "drift", "noise", "source", "cluster"]
     assumption: str
     swing: float = Field(description="largest absolute change of the ranked outcome over the settings")
     cases: list[SensitivityCase]
@@ -174,7 +187,7 @@ class OneMoreEvent(_Document):
     reliability: float
     change: dict[str, float]
     pareto_k: float
-    method: Literal["reweighted", "refit"]
+    method: Literal["reweighted", "refit", "exact"]
 
 
 class Pathway(_Document):
@@ -233,6 +246,36 @@ def union_key(outcomes: list[str]) -> str:
     return "+".join(sorted(outcomes))
 
 
+class MeasuredRatio(_Document):
+    """One measured hazard ratio behind this run: a kind cell's effect on one war exit, as history has it."""
+
+    cell: str
+    kind: str
+    attributes: dict[str, str]
+    transition: str
+    hazard_ratio: float = Field(description="measured on the UCDP conflicts (posterior median)")
+    low: float
+    high: float
+    used_low: float = Field(description="90% interval the model uses, widened by the question's mismatch")
+    used_high: float
+    conflicts: int
+    events: int
+    presence: float = Field(description="the cell's presence on the as-of date: 1 this week, 0.5 a half-life on")
+
+
+class WhyThisNumber(_Document):
+    """The measured ratios behind the forecast, and how much of its move from the reference class is judgement."""
+
+    half_life_weeks: float
+    mismatch: float
+    strongest: float = Field(description="the largest measured hazard ratio (or its inverse): the bound on judgement")
+    ratios: list[MeasuredRatio]
+    measured_change: dict[str, float] = Field(description="outcome -> summed impact of the measured events")
+    judgement_change: dict[str, float] = Field(description="outcome -> summed impact of the judgement readings")
+    bounded_links: list[str] = Field(default_factory=list, description="links whose prior mean the bound cut")
+    backtest: str | None = Field(default=None, description="whether measured events add skill out of sample")
+
+
 class Summary(_Document):
     """``summary.json``: what one run forecast, from which evidence, and how well it sampled."""
 
@@ -259,6 +302,7 @@ class Summary(_Document):
     union_curves: dict[str, list[CurvePoint]] = Field(
         default_factory=dict, description="'ceasefire+deal' -> weekly chance of that union, for the benchmarks' chart"
     )
+    why: WhyThisNumber | None = Field(default=None, description="the measured weights behind this run")
 
 
 class SamplerRecord(_Document):

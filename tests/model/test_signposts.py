@@ -55,7 +55,7 @@ def test_one_more_event_equals_a_fit_with_that_event(
 def test_pathway_bound_and_state_changes(forecaster: Forecaster, fit: az.InferenceData, evidence: Readings) -> None:
     per_draw = forecaster.forecast_curves(fit, AS_OF, HORIZON).horizon_draws()
     singles = one_more(forecaster, fit, evidence, [TALKS, GAINS], per_draw, AS_OF, HORIZON, "war", STATES, SEED)
-    path = pathway(forecaster, fit, singles, per_draw, AS_OF, HORIZON, "war", STATES)
+    path = pathway(forecaster, fit, evidence, singles, per_draw, AS_OF, HORIZON, "war", STATES)
     war = float(per_draw.mean(axis=0)[STATES.index("war")])
     assert path.target == "war" and path.direction == "below"
     assert not path.crosses  # half a year at these hazards cannot end most wars
