@@ -30,6 +30,7 @@ from . import charts
 from .analysis import SensitivityView, WatchView, sensitivity_view, watch_view
 from .track import ScoreLine, track_record
 from .wep import arrow, bottom_line, format_interval, format_number, format_pct, format_pp, percent, wep_term
+from .why import WhyView, why_view
 
 TOP_DRIVERS = 5
 MAX_NEW_ITEMS = 5  # keeps the briefing within four pages, even on a first run (every item is new)
@@ -219,6 +220,7 @@ class Briefing:
     seed: str
     sensitivity: SensitivityView | None = None
     watch: WatchView | None = None
+    why: WhyView | None = None  # none for runs made without the measured table
     crowd: Crowd | None = None  # none without benchmarks: the section is left out
     track_record: list[ScoreLine] = field(default_factory=list)  # mean scores of resolved questions
 
@@ -528,6 +530,7 @@ def build(
         seed=str(manifest.seed),
         sensitivity=sensitivity_view(summary),
         watch=watch_view(summary),
+        why=why_view(summary),
         crowd=crowd(summary),
         track_record=track_record(scores or []),
     )
