@@ -34,7 +34,7 @@ from forecast.inputs.load import (
     reference_dir,
     split_by_date,
 )
-from forecast.inputs.scaffold import new_item_path, skeleton_id, skeleton_item, write_new_item
+from forecast.inputs.scaffold import check_skeleton, new_item_path, skeleton_id, skeleton_item, write_new_item
 from forecast.inputs.schema import Question, evidence_file_schema
 from forecast.model.settings import SamplerSettings
 from forecast.reference.classes import REFERENCE_CLASSES
@@ -64,6 +64,10 @@ KindsOpt = Annotated[Path | None, typer.Option("--kinds", help="Evidence-kind ca
 DrawsOpt = Annotated[int, typer.Option(min=100, help="Draws per chain.")]
 TuneOpt = Annotated[int, typer.Option(min=100, help="Tuning steps per chain.")]
 ChainsOpt = Annotated[int, typer.Option(min=2, help="Chains per outcome condition.")]
+MAX_SEED = 2**32 - 1  # PyMC refuses negative seeds (a traceback after compiling, before this bound)
+SeedOpt = Annotated[
+    int | None, typer.Option(min=0, max=MAX_SEED, help="Random seed (default: the as-of date as YYYYMMDD).")
+]
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 DEFAULT = SamplerSettings()
@@ -171,8 +175,9 @@ def evidence_new(
     when = _day(day)
     name = item_id or skeleton_id(kind, when, cluster)
     text = skeleton_item(name, kind, kinds[kind], when, cluster)
-    path = write_new_item(new_item_path(evidence, when, name), text)
-    load_evidence(path, question, kinds)  # the skeleton must validate as written
+    path = new_item_path(evidence, when, name)
+    check_skeleton(path, text, question, kinds)  # valid as written, or nothing is written
+    path = write_new_item(path, text)
     out.print(f"Wrote {path}; fill in the TODO fields, then `forecast evidence validate`")
 
 
@@ -223,7 +228,7 @@ def run(
     priors: PriorsOpt = Path("priors"),
     evidence: EvidenceOpt = Path("evidence"),
     out_dir: OutOpt = Path("reports"),
-    seed: Annotated[int | None, typer.Option(help="Random seed (default: the as-of date as YYYYMMDD).")] = None,
+    seed: SeedOpt = None,
     draws: DrawsOpt = DEFAULT.draws,
     tune: TuneOpt = DEFAULT.tune,
     chains: ChainsOpt = DEFAULT.chains,
@@ -291,7 +296,8 @@ def backfill(
     evidence: EvidenceOpt = Path("evidence"),
     out_dir: OutOpt = Path("reports"),
     seed: Annotated[
-        int | None, typer.Option(help="One seed for every week (default: each as-of date, YYYYMMDD).")
+        int | None,
+        typer.Option(min=0, max=MAX_SEED, help="One seed for every week (default: each as-of date, YYYYMMDD)."),
     ] = None,
     draws: DrawsOpt = DEFAULT.draws,
     tune: TuneOpt = DEFAULT.tune,
@@ -431,6 +437,14 @@ def reference(
 
     question = load_question(priors)
     day = _day(as_of)
+    if not question.reference.conflict_start < day < question.horizon:
+        raise InputError(
+            "--as-of",
+            None,
+            "as-of",
+            f"{day} is outside {question.reference.conflict_start} (the conflict's start, `reference.conflict_start`)"
+            f" .. {question.horizon} (the horizon): the outside view is of a conflict under way, before the horizon",
+        )
     spec = question.reference if name is None else question.reference.model_copy(update={"class_": name})
     if spec.class_ not in REFERENCE_CLASSES:
         raise typer.BadParameter(f"unknown class {name!r}; choose one of {', '.join(REFERENCE_CLASSES)}")
@@ -499,7 +513,7 @@ def whatif(
     priors: PriorsOpt = Path("priors"),
     evidence: EvidenceOpt = Path("evidence"),
     out_dir: OutOpt = Path("reports"),
-    seed: Annotated[int | None, typer.Option(help="Random seed (default: the as-of date as YYYYMMDD).")] = None,
+    seed: SeedOpt = None,
     draws: DrawsOpt = DEFAULT.draws,
     tune: TuneOpt = DEFAULT.tune,
     chains: ChainsOpt = DEFAULT.chains,

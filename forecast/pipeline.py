@@ -82,6 +82,7 @@ from forecast.store.history import Record
 from forecast.store.runs import RunExists, existing_run, write_run
 
 _EVERY = re.compile(r"^\s*(\d+)\s*([dw])\s*$", re.IGNORECASE)
+MAX_EVERY_DAYS = 3653  # a longer step overflows date arithmetic and gives at most one date of any question
 SAMPLER_NAME = "NUTS (PyMC), drivers in data-whitened coordinates; attribution by PSIS (ArviZ)"
 
 
@@ -161,16 +162,22 @@ def bounded_links(table: list[dict], strongest: float) -> list[dict]:
     return [{**row, "mean": float(np.clip(row["mean"], -cap, cap))} for row in table]
 
 
+def check_as_of(priors: Path, question: Question, as_of: date) -> None:
+    """An as-of date must lie in the question's span: ``start`` <= as-of < ``horizon``."""
+    if not question.start <= as_of < question.horizon:
+        raise InputError(
+            question_path(priors),
+            None,
+            "start",
+            f"as-of date {as_of} is outside the question's span {question.start} .. {question.horizon}"
+            " (a run's as-of date is on or after `start` and before the horizon)",
+        )
+
+
 def load_inputs(config: RunConfig) -> Inputs:
     """Load and validate the question, catalogues, reference data and evidence for ``config.as_of``."""
     question = load_question(config.priors)
-    if not question.start <= config.as_of < question.horizon:
-        raise InputError(
-            question_path(config.priors),
-            None,
-            "start",
-            f"as-of date {config.as_of} is outside the question's span {question.start} .. {question.horizon}",
-        )
+    check_as_of(config.priors, question, config.as_of)
     kinds_path = config.kinds or default_kinds_path()
     kinds = load_kinds(kinds_path)
     used, later = split_by_date(load_evidence(config.evidence, question, kinds), config.as_of)
@@ -489,7 +496,10 @@ def parse_every(text: str) -> timedelta:
     match = _EVERY.match(text)
     if not match or int(match.group(1)) == 0:
         raise ValueError(f"--every must look like 7d, 1w or 14d (a positive number of days or weeks), got {text!r}")
-    return timedelta(days=int(match.group(1)) * (7 if match.group(2).lower() == "w" else 1))
+    days = int(match.group(1)) * (7 if match.group(2).lower() == "w" else 1)
+    if days > MAX_EVERY_DAYS:
+        raise ValueError(f"--every {text.strip()} is longer than {MAX_EVERY_DAYS} days (ten years), past any question")
+    return timedelta(days=days)
 
 
 def run_dates(start: date, end: date, every: timedelta) -> list[date]:
@@ -513,8 +523,13 @@ def backfill(template: RunConfig, dates: list[date], command: str = "forecast ba
     """Run ``template`` at each date in order, yielding each week as it finishes (for progress).
 
     Dates already run (folder or history row) are skipped unless ``template.force``. The model
-    is compiled on the first date actually run.
+    is compiled on the first date actually run. Every date is checked against the question's span
+    before anything runs, so a range running past the horizon writes nothing instead of stopping
+    half-way.
     """
+    question = load_question(template.priors)
+    for as_of in dates:
+        check_as_of(template.priors, question, as_of)
     forecaster: Forecaster | None = None
     for as_of in dates:
         config = replace(template, as_of=as_of)

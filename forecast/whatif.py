@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from forecast.errors import InputError, Problem
-from forecast.inputs.load import LocatedItem, load_evidence, split_by_date
+from forecast.inputs.load import LocatedItem, cluster_problems, load_evidence, split_by_date
 from forecast.model.fit import Forecaster
 from forecast.pipeline import (
     Inputs,
@@ -110,6 +110,8 @@ def load_added(paths: list[Path], inputs: Inputs) -> list[LocatedItem]:
                 continue
             seen[located.item.id] = located
             items.append(located)
+    if not problems:  # an added report of a recorded cluster must agree with its reports, as in one folder
+        problems = cluster_problems(inputs.used + inputs.later + items)  # the recorded ones alone have none
     if problems:
         raise InputError.of(problems)
     return items

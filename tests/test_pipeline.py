@@ -316,3 +316,42 @@ def test_a_run_records_sensitivity_and_signposts_and_the_briefing_shows_them(tmp
     html = (folder / "briefing.html").read_text()
     assert "How much rests on each assumption" in html and "What to watch" in html
     assert "reference class: interstate" in html
+
+
+TWO_READINGS = """\
+- id: kremlin-readout-talks
+  date: 2025-11-21
+  kind: statement
+  driver: diplomacy
+  signal: 1.5
+  title: One statement, read by one outlet as a push for talks
+  source: outlet A
+  reliability: high
+  cluster: one-statement
+- id: kremlin-readout-terms
+  date: 2025-11-21
+  kind: statement
+  driver: russia_flexibility
+  signal: 1.0
+  title: The same statement, read by another as a softening of terms
+  source: outlet B
+  reliability: medium
+  cluster: one-statement
+"""
+
+
+def test_a_cluster_reading_two_drivers_validates_and_runs_with_one_reading_per_driver(tmp_path):
+    """`evidence validate` and `run` agree: the event gives two readings, reported under the one event."""
+    evidence = tmp_path / "evidence"
+    evidence.mkdir()
+    (evidence / "one-statement.yaml").write_text(TWO_READINGS)
+    validated = CliRunner().invoke(app, ["evidence", "validate", str(evidence), "--priors", str(REPO / "priors")])
+    assert validated.exit_code == 0 and "OK" in validated.output
+    _, summary = run_forecast(config(tmp_path / "out", evidence=evidence))
+    assert list(summary.evidence) == ["one-statement"]
+    event = summary.evidence["one-statement"]
+    assert sorted(event.items) == ["kremlin-readout-talks", "kremlin-readout-terms"]
+    assert [(r.driver, r.signal) for r in event.readings] == [("diplomacy", 1.5), ("russia_flexibility", 1.0)]
+    assert (event.driver, event.signal, event.reliability) == ("diplomacy", 1.5, 0.85)  # the strongest reading
+    assert abs(event.impact["war"]) > 0
+    Summary.model_validate_json(summary.model_dump_json())  # the schema holds it

@@ -7,6 +7,7 @@ whole file in one pass.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from importlib import resources
@@ -112,19 +113,109 @@ def evidence_files(root: Path) -> list[Path]:
 
 
 def load_evidence(root: Path, question: Question, kinds: dict[str, Kind]) -> list[LocatedItem]:
-    """Every evidence item under ``root``, validated; raises one InputError listing all problems."""
+    """Every evidence item under ``root``, validated against the question; raises one InputError listing
+    all problems.
+
+    Besides each item's schema: a reading's ``date`` must lie in the question's span (``start`` ..
+    ``horizon``, see :func:`span_problems`) and the reports of one cluster must agree
+    (:func:`cluster_problems`).
+    """
     context = {"outcomes": question.outcome_ids, "kinds": kinds, "drivers": DRIVER_IDS}
-    items = [LocatedItem(item, path, line) for item, path, line in _load_entries(root, EvidenceItem, context, "item")]
+    entries = _load_entries(root, EvidenceItem, context, "item", lambda item: span_problems(item, question))
+    items = [LocatedItem(item, path, line) for item, path, line in entries]
+    if problems := cluster_problems(items):
+        raise InputError.of(problems)
     return sorted(items, key=lambda located_item: (located_item.item.date, located_item.item.id))
+
+
+def span_problems(item: EvidenceItem, question: Question) -> list[tuple[str, str]]:
+    """(field, message) for an item dated outside the question's span.
+
+    A reading is placed on the question's weekly driver grid, which begins at ``start``: one dated
+    earlier used to be moved silently onto the first week, counting as if it had happened then. A
+    reading dated after the horizon can never be used (a run's as-of date is before the horizon and an
+    item is used once reported, never before its date). A ``state_change`` is not placed on the grid:
+    it is observed history, and a transition before ``start`` legitimately sets the state the forecast
+    starts from; after the horizon it is refused like a reading.
+    """
+    if item.date > question.horizon:
+        return [
+            (
+                "date",
+                f"{item.date} is after the question's horizon {question.horizon}: no run of this question can "
+                "use it (check the year)",
+            )
+        ]
+    if not item.is_transition and item.date < question.start:
+        return [
+            (
+                "date",
+                f"{item.date} is before the question's start {question.start}: the driver grid begins there; "
+                "move `start` earlier in the question file or leave the item out",
+            )
+        ]
+    return []
+
+
+def cluster_problems(items: list[LocatedItem]) -> list[Problem]:
+    """Reports of one event must agree on what the event is.
+
+    - every report of a cluster has the event's ``date`` (the reading is placed there; a later
+      restatement is a new event);
+    - an item outside a cluster is its own event, named by its id, so its id must not be a cluster's
+      name (it would silently merge into that cluster's reading).
+
+    Reports of one cluster may read different drivers (the event gives one reading per driver) and
+    different signals for one driver (the most informative report's stands): see docs/evidence.md.
+    """
+    problems = []
+    first: dict[str, LocatedItem] = {}
+    for located in sorted(items, key=lambda i: (str(i.path), i.line or 0)):
+        item = located.item
+        if item.cluster is None or item.is_transition:
+            continue
+        earlier = first.setdefault(item.cluster, located)
+        if earlier.item.date != item.date:
+            problems.append(
+                Problem(
+                    str(located.path),
+                    located.line,
+                    "date",
+                    f"cluster {item.cluster!r}: {item.date} differs from {earlier.item.date} of "
+                    f"{earlier.item.id!r} ({earlier.path}:{earlier.line}): the reports of one event share its date; "
+                    "a later restatement is a new event (another cluster, or none)",
+                )
+            )
+    for located in items:
+        item = located.item
+        cluster = first.get(item.id)
+        if cluster is not None and item.cluster is None and not item.is_transition:
+            problems.append(
+                Problem(
+                    str(located.path),
+                    located.line,
+                    "id",
+                    f"{item.id!r} is also the name of a cluster ({cluster.path}:{cluster.line}) this item is not in: "
+                    f"it would be merged into that event; add `cluster: {item.id}` or rename one of them",
+                )
+            )
+    return problems
 
 
 Entry = TypeVar("Entry", EvidenceItem, Benchmark)
 FILE_WORDS = {"item": "an evidence file", "benchmark": "a benchmark file"}
 
 
-def _load_entries(root: Path, model: type[Entry], context: dict, noun: str) -> list[tuple[Entry, Path, int | None]]:
+def _load_entries(
+    root: Path,
+    model: type[Entry],
+    context: dict,
+    noun: str,
+    check: Callable[[Entry], list[tuple[str, str]]] | None = None,
+) -> list[tuple[Entry, Path, int | None]]:
     """Every entry of every YAML file under ``root`` (one mapping or a list per file), validated against
-    ``model`` with unique ids, with where each was written; one InputError lists every problem."""
+    ``model`` (and ``check``, giving (field, message) pairs) with unique ids, with where each was
+    written; one InputError lists every problem."""
     out: list[tuple[Entry, Path, int | None]] = []
     errors: list[Problem] = []
     first_seen: dict[str, tuple[Path, int | None]] = {}
@@ -146,6 +237,9 @@ def _load_entries(root: Path, model: type[Entry], context: dict, noun: str) -> l
             value, problems = _validate(model, located, entry, position, context)
             errors += problems
             if value is None:
+                continue
+            if check is not None and (found := check(value)):
+                errors += [Problem(str(path), located.line_of(position + (f,)), f, m) for f, m in found]
                 continue
             if (earlier := first_seen.get(value.id)) is not None:
                 message = f"duplicate id {value.id!r} (also in {earlier[0]}:{earlier[1]})"

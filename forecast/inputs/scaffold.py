@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+import tempfile
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 from forecast.errors import InputError
-from forecast.inputs.schema import DRIVER_IDS, RELIABILITY_WORDS, STATE_IDS, Kind
+from forecast.inputs.load import load_evidence
+from forecast.inputs.schema import DRIVER_IDS, RELIABILITY_WORDS, STATE_IDS, Kind, Question
 
 
 def _slug(text: str) -> str:
@@ -67,3 +70,18 @@ def write_new_item(path: Path, text: str) -> Path:
     except FileExistsError:
         raise InputError(path, None, "", "already exists; not overwritten (pass --id to choose another name)") from None
     return path
+
+
+def check_skeleton(path: Path, text: str, question: Question, kinds: dict[str, Kind]) -> None:
+    """Validate ``text`` as the evidence file ``path`` would be, before anything is written.
+
+    A bad ``--id`` or ``--cluster`` (not a slug; ``../x`` would even leave the evidence folder) or a
+    ``--date`` outside the question's span used to leave an invalid file behind; problems name ``path``.
+    """
+    with tempfile.TemporaryDirectory() as folder:
+        draft = Path(folder) / "item.yaml"
+        draft.write_text(text, encoding="utf-8")
+        try:
+            load_evidence(draft, question, kinds)
+        except InputError as error:
+            raise InputError.of([replace(p, path=str(path)) for p in error.problems]) from None

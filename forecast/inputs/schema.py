@@ -34,6 +34,8 @@ DRIVER_IDS: tuple[str, ...] = (
     "military_momentum",
     "external_support",
 )
+MAX_LINK_MEAN = 3.0
+"""A link mean beyond +-3 (a driver one sd up multiplying a hazard by 20) is refused: NaN and 1e6 used to pass."""
 RELIABILITY_WORDS: dict[str, float] = {"low": 0.3, "medium": 0.6, "high": 0.85, "confirmed": 1.0}
 
 
@@ -58,7 +60,12 @@ class Link(_Strict):
 
     transition: str
     driver: str
-    mean: float = Field(description="prior mean of beta; exp(beta) multiplies the hazard per driver sd")
+    mean: float = Field(
+        ge=-MAX_LINK_MEAN,
+        le=MAX_LINK_MEAN,
+        allow_inf_nan=False,
+        description="prior mean of beta; exp(beta) multiplies the hazard per driver sd",
+    )
     sd: float = Field(gt=0, le=3)
     rationale: str = Field(min_length=1)
 
@@ -110,6 +117,11 @@ class Question(_Strict):
             raise ValueError(f"outcomes must be the four states {', '.join(STATES)} (in any order), got {ids}")
         if self.start >= self.horizon:
             raise ValueError(f"start {self.start} must be before the horizon {self.horizon}")
+        if self.reference.conflict_start > self.start:
+            raise ValueError(
+                f"reference.conflict_start {self.reference.conflict_start} is after start {self.start}: the drivers"
+                " are tracked in a conflict under way (its age would be negative, and used to be read as 0)"
+            )
         return self
 
     @property

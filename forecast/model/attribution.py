@@ -36,8 +36,11 @@ class EventImpact:
 
 
 def event_log_lik(idata: az.InferenceData, spec: Spec, evidence: Readings) -> np.ndarray:
-    """(draws, events): each event's log-likelihood contribution per posterior draw."""
-    return reading_log_lik(evidence, stacked(idata, "x"), spec.noise_sd)
+    """(draws, events): each event's log-likelihood contribution per posterior draw, columns in the order
+    of ``evidence.events``; an event reading several drivers contributes the sum over its readings."""
+    per_reading = reading_log_lik(evidence, stacked(idata, "x"), spec.noise_sd)
+    columns = [per_reading[:, evidence.rows_of(e)].sum(axis=1) for e in evidence.events]
+    return np.stack(columns, axis=1) if columns else per_reading
 
 
 def _relative_ess(idata: az.InferenceData) -> float:
@@ -84,7 +87,7 @@ def attribution(
     out = measured_attribution(idata, spec, evidence, as_of, horizon, state, full_mean)
     log_lik = event_log_lik(idata, spec, evidence)
     smoothed, k = smoothed_weights(-log_lik.T, _relative_ess(idata))
-    for j, event in enumerate(evidence.event):
+    for j, event in enumerate(evidence.events):
         refitted = bool(not k[j] <= k_threshold and refit is not None)  # inf (tied weights) counts as too high
         if refitted and refit is not None:
             without = forecast_curves(refit(event), spec, as_of, horizon, state).horizon_draws().mean(axis=0)

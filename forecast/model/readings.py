@@ -6,6 +6,12 @@ event (a cluster) become ONE reading: its reliability is corroborated, ``r = 1 -
 informative member (largest ``r |signal| / sd``). So two reports move the forecast at least as much
 as the stronger alone (same measurement, higher reliability) and less than two independent events
 (one measurement, not two). Averaging signals or reliabilities would let a weak echo dilute a strong report.
+
+An event may read several drivers: two outlets report one statement and each reads it as saying
+something about a different driver. The event then gives one reading per driver it reads, each
+merged from the members that read that driver only (each corroborated by its own reports), all
+carrying the event's name: leaving the event out (:meth:`Readings.without`, attribution) leaves out
+every one of its readings.
 """
 
 from __future__ import annotations
@@ -39,7 +45,8 @@ class Item:
 
 @dataclass(frozen=True, eq=False)
 class Readings:
-    """Readings as arrays (n,), one per event; ``event`` names the cluster (or the lone item's id)."""
+    """Readings as arrays (n,), one per event and driver; ``event`` names the cluster (or the lone item's id),
+    so an event reading two drivers appears twice in ``event``."""
 
     event: tuple[str, ...]
     driver: np.ndarray
@@ -52,8 +59,17 @@ class Readings:
     def __len__(self) -> int:
         return len(self.event)
 
+    @property
+    def events(self) -> tuple[str, ...]:
+        """The distinct events, in the order of their first reading."""
+        return tuple(dict.fromkeys(self.event))
+
+    def rows_of(self, event: str) -> np.ndarray:
+        """Indices of the readings of ``event`` (one per driver it reads)."""
+        return np.flatnonzero([e == event for e in self.event])
+
     def without(self, event: str) -> Readings:
-        """The same readings with one event left out (for refits and attribution checks)."""
+        """The same readings with one event (all its readings) left out (for refits and attribution checks)."""
         keep = np.array([e != event for e in self.event], dtype=bool)
         return Readings(
             event=tuple(e for e in self.event if e != event),
@@ -84,12 +100,15 @@ def _cluster_key(item: Item) -> str:
     return item.cluster if item.cluster is not None else item.id
 
 
+def strength(reliability: float, signal: float, sd: float) -> float:
+    """How informative a reading is: ``r |signal| / sd`` (which member stands for a cluster's driver)."""
+    return reliability * abs(signal) / sd
+
+
 def _merged(members: list[Item]) -> Item:
-    """One item standing for a cluster: strongest member's signal and sd, corroborated reliability."""
-    drivers = {m.driver for m in members}
-    if len(drivers) > 1:
-        raise ValueError(f"cluster {members[0].cluster!r} mixes drivers {sorted(drivers)}")
-    strongest = max(members, key=lambda m: m.reliability * abs(m.signal) / m.sd)
+    """One item standing for the members of an event that read one driver: strongest member's signal
+    and sd, corroborated reliability."""
+    strongest = max(members, key=lambda m: strength(m.reliability, m.signal, m.sd))
     reliability = 1.0 - float(np.prod([1.0 - m.reliability for m in members]))
     return Item(
         id=_cluster_key(strongest),
@@ -103,12 +122,17 @@ def _merged(members: list[Item]) -> Item:
 
 
 def readings(items: Iterable[Item], spec: Spec, as_of: date) -> Readings:
-    """Readings known at ``as_of``: items reported later are dropped before clusters are merged."""
+    """Readings known at ``as_of``: items reported later are dropped before clusters are merged.
+
+    One reading per event and driver (an event's readings are adjacent, its drivers in first-seen order).
+    Raises ValueError for an event date outside the grid (:meth:`Spec.week_of`); loading the evidence
+    against the question refuses such items first, with a located message.
+    """
     known = [item for item in items if item.reported <= as_of]
-    clusters: dict[str, list[Item]] = {}
+    events: dict[str, dict[str, list[Item]]] = {}
     for item in known:
-        clusters.setdefault(_cluster_key(item), []).append(item)
-    merged = [_merged(members) for members in clusters.values()]
+        events.setdefault(_cluster_key(item), {}).setdefault(item.driver, []).append(item)
+    merged = [_merged(members) for by_driver in events.values() for members in by_driver.values()]
     ids = spec.driver_ids
     for m in merged:
         if m.driver not in ids:

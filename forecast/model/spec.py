@@ -64,8 +64,17 @@ class Spec:
         return self.start + timedelta(days=7 * self.weeks)
 
     def week_of(self, day: date) -> int:
-        """Grid week holding ``day`` (clipped to the grid)."""
-        return int(np.clip((day - self.start).days // 7, 0, self.weeks - 1))
+        """Grid week holding ``day``; ValueError for a day outside the grid.
+
+        It used to clip, which silently placed an event 200 days before ``start`` on the first week, as
+        if it had happened then. Inputs are checked against the question's span when loaded (located
+        messages); this is the backstop for a caller that skips that check.
+        """
+        if day < self.start:
+            raise ValueError(f"{day} is before the grid's start {self.start}")
+        if day >= self.end:
+            raise ValueError(f"{day} is past the grid's end {self.end}")
+        return (day - self.start).days // 7
 
 
 def grid_weeks(start: date, end: date) -> int:

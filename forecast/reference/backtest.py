@@ -22,6 +22,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
+from forecast.errors import InputError
 from forecast.process import constant_state_probabilities
 from forecast.reference.classes import ReferenceFilters
 from forecast.reference.data import ReferenceData, build_episodes, information_at, load_reference_data
@@ -40,6 +41,7 @@ from forecast.reference.hazards import (
 from forecast.states import STATES, TRANSITIONS, state_index, transition_label
 
 CLIP = 1e-6
+MIN_TRAINING_YEARS = 5  # the earliest origin has this many years of data to fit on
 BASELINE_PSEUDO = 0.5
 RELIABILITY_BINS = np.linspace(0.0, 1.0, 11)
 # Reachable next states per start state in the four-state process (the baseline smooths over these).
@@ -267,6 +269,15 @@ def run_backtest(
     data = data if data is not None else load_reference_data(data_dir)
     filters = filters or ReferenceFilters()
     last = data.last_year if last_origin is None else min(last_origin, data.last_year)
+    earliest = int(data.years["year"].min()) + MIN_TRAINING_YEARS
+    if not earliest <= first_origin <= last:
+        raise InputError(
+            "--first-origin",
+            None,
+            "first-origin",
+            f"{first_origin} is outside {earliest} .. {last}: origins run from {MIN_TRAINING_YEARS} years "
+            "into the data (years to fit on) to the data's last year",
+        )
     forecasts = [f for y in range(first_origin, last + 1) for f in origin_forecasts(data, y, filters, draws, seed)]
     frame = score_frame(forecasts)
     by_origin = [{"origin": int(o), **summary(frame[frame["origin"] == o])} for o in sorted(set(frame["origin"]))]

@@ -27,7 +27,7 @@ class ReferenceSpec(BaseModel):
     class_: str = Field(default="long_wars", alias="class")
     filters: dict[str, int | bool] | None = None
     conflict_start: date
-    mismatch: float = Field(default=1.0, ge=1.0)
+    mismatch: float = Field(default=1.0, ge=1.0, le=100.0, allow_inf_nan=False)
     provenance: str = ""
 
     @field_validator("class_")

@@ -18,7 +18,7 @@ from forecast.model.attribution import EventImpact as ModelImpact
 from forecast.model.fit import QUANTILES, Curves, DriverSummary
 from forecast.model.joint import FREE_VARS
 from forecast.model.measured import MeasuredEffects, MeasuredItem, cell_key
-from forecast.model.readings import Readings
+from forecast.model.readings import Readings, strength
 from forecast.model.sensitivity import Case, Group
 from forecast.model.signposts import OneMore
 from forecast.model.signposts import Pathway as ModelPathway
@@ -31,6 +31,7 @@ from forecast.results.summary import (
     DriverState,
     Estimate,
     EventImpact,
+    EventReading,
     EvidenceEntry,
     HazardSummary,
     MeasuredRatio,
@@ -112,15 +113,29 @@ def event_impacts(
     members: dict[str, list[str]],
     dates: Mapping[str, date],
 ) -> dict[str, EventImpact]:
-    """The attribution of every event, with what the event read."""
+    """The attribution of every event, with what the event read: its strongest reading, and every
+    reading when it reads several drivers (see :class:`~forecast.results.summary.EventImpact`)."""
     out = {}
-    for j, event in enumerate(evidence.event):
+    for event in evidence.events:
         impact = impacts[event]
+        rows = sorted(
+            evidence.rows_of(event),
+            key=lambda j: -strength(float(evidence.reliability[j]), float(evidence.signal[j]), float(evidence.sd[j])),
+        )
+        readings = [
+            EventReading(
+                driver=driver_ids[int(evidence.driver[j])],
+                signal=float(evidence.signal[j]),
+                reliability=float(evidence.reliability[j]),
+            )
+            for j in rows
+        ]
         out[event] = EventImpact(
             items=members[event],
-            driver=driver_ids[int(evidence.driver[j])],
-            signal=float(evidence.signal[j]),
-            reliability=float(evidence.reliability[j]),
+            driver=readings[0].driver,
+            signal=readings[0].signal,
+            reliability=readings[0].reliability,
+            readings=readings,
             date=dates[event],
             impact=impact.impact,
             pareto_k=float(impact.pareto_k),  # inf (tied weights) is written as Infinity, like NaN

@@ -108,18 +108,38 @@ class ReferenceSummary(_Document):
     )
 
 
+class EventReading(_Document):
+    """One reading of an event: the driver it reads, the merged signal and corroborated reliability."""
+
+    driver: str
+    signal: float
+    reliability: float = Field(description="corroborated: 1 - prod(1 - r) over the reports reading this driver")
+
+
 class EventImpact(_Document):
-    """What one event (a cluster of reports, or a lone item) did to the forecast on the horizon."""
+    """What one event (a cluster of reports, or a lone item) did to the forecast on the horizon.
+
+    An event may read several drivers (two reports of one statement, each reading it differently):
+    it then has one reading per driver. ``driver``, ``signal`` and ``reliability`` are its strongest
+    reading (largest ``r |signal| / sd``), so a reader of version-2 summaries written before events
+    could read several drivers finds the same fields; ``readings`` lists every reading (added
+    compatibly: absent in older files, read as empty). ``impact`` is the whole event's: leaving the
+    event out leaves out all its readings. An event of a measured kind (``basis: measured``) reads no
+    driver: ``cell`` names its measured hazard ratio and ``conflicts`` what it rests on.
+    """
 
     items: list[str]
-    driver: str | None = Field(default=None, description="the driver read (none for a measured kind)")
-    signal: float | None = None
+    driver: str | None = Field(default=None, description="the driver of the event's strongest reading")
+    signal: float | None = Field(default=None, description="the strongest reading's signal")
     basis: Literal["judgement", "measured"] = Field(
         default="judgement", description="measured: a kind whose hazard ratio history measured; judgement: a reading"
     )
     cell: str | None = Field(default=None, description="measured kinds: the kind and attributes of its ratio")
     conflicts: int | None = Field(default=None, description="measured kinds: conflicts the ratio rests on")
-    reliability: float = Field(description="corroborated: 1 - prod(1 - r) over the event's reports")
+    reliability: float = Field(description="the strongest reading's: corroborated, 1 - prod(1 - r) over its reports")
+    readings: list[EventReading] = Field(
+        default_factory=list, description="every reading of the event, one per driver it reads (strongest first)"
+    )
     date: date
     impact: dict[str, float] = Field(description="outcome -> forecast minus forecast without the event")
     pareto_k: float

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from forecast.errors import InputError
+from forecast.errors import InputError, Problem
 from forecast.inputs.schema import Question
 from forecast.results.resolution import RESOLUTIONS_DIR, Observation, Resolutions
 from forecast.results.summary import read_document, write_document
@@ -32,7 +32,35 @@ def load_resolutions(out: Path, question: Question) -> Resolutions:
     path = resolutions_path(out, question.id)
     if not path.exists():
         return Resolutions(question_id=question.id, horizon=question.horizon)
-    return read_document(path, Resolutions)
+    resolutions = read_document(path, Resolutions)
+    if problems := resolution_problems(path, resolutions, question):
+        raise InputError.of(problems)
+    return resolutions
+
+
+def resolution_problems(path: Path, resolutions: Resolutions, question: Question) -> list[Problem]:
+    """A resolutions file edited by hand must still be of this question: its id and horizon, its
+    outcome ids, dates within its span, one observation per date (scoring would otherwise fail
+    deep inside, or score against an outcome the question does not have)."""
+    problems = []
+    if resolutions.question_id != question.id:
+        problems.append(Problem(str(path), None, "question_id", f"{resolutions.question_id!r} is not {question.id!r}"))
+    if resolutions.horizon != question.horizon:
+        message = f"{resolutions.horizon} is not the question's horizon {question.horizon}"
+        problems.append(Problem(str(path), None, "horizon", message))
+    seen: set[date] = set()
+    for k, observation in enumerate(resolutions.observations):
+        where = f"observations.{k}"
+        if observation.outcome not in question.outcome_ids:
+            message = f"unknown outcome {observation.outcome!r}; outcomes are {', '.join(question.outcome_ids)}"
+            problems.append(Problem(str(path), None, f"{where}.outcome", message))
+        if not question.start <= observation.date <= question.horizon:
+            message = f"{observation.date} is outside the question's span {question.start} .. {question.horizon}"
+            problems.append(Problem(str(path), None, f"{where}.date", message))
+        if observation.date in seen:
+            problems.append(Problem(str(path), None, f"{where}.date", f"{observation.date} is recorded twice"))
+        seen.add(observation.date)
+    return problems
 
 
 def record_resolution(

@@ -195,3 +195,81 @@ def test_question_errors_are_located(tmp_path):
     assert f"q.yaml:{line}: reference.mismatch: Input should be greater than or equal to 1" in str(caught.value)
     line = next(i for i, row in enumerate(rows, 1) if "driver: diplomcy" in row)
     assert f"q.yaml:{line}: links.table.0.driver: unknown driver 'diplomcy'" in str(caught.value)
+
+
+# --- Items against the question's span, and the reports of one cluster ------------------------------------
+
+STATE_CHANGE = """\
+- id: old-ceasefire-collapses
+  date: 2023-05-01
+  kind: state_change
+  state: war
+  title: An earlier ceasefire collapses
+  source: UN
+  reliability: confirmed
+"""
+
+
+def test_a_reading_dated_before_the_questions_start_is_refused_with_its_line(world):
+    """It used to be moved silently onto the grid's first week, counting as if it had happened then."""
+    priors, evidence = world
+    write(evidence, "a.yaml", GOOD.replace("date: 2025-11-23", "date: 2025-02-10"))
+    assert problems(priors, evidence) == [
+        f"{evidence / 'a.yaml'}:2: date: 2025-02-10 is before the question's start 2025-09-01: the driver grid "
+        "begins there; move `start` earlier in the question file or leave the item out"
+    ]
+
+
+def test_a_reading_dated_after_the_horizon_is_refused(world):
+    priors, evidence = world
+    write(evidence, "a.yaml", GOOD.replace("date: 2025-11-26", "date: 2062-11-26"))
+    assert problems(priors, evidence) == [
+        f"{evidence / 'a.yaml'}:8: date: 2062-11-26 is after the question's horizon 2026-12-31: no run of this "
+        "question can use it (check the year)"
+    ]
+
+
+def test_a_state_change_before_the_start_is_history_and_loads(world):
+    priors, evidence = world
+    write(evidence, "a.yaml", GOOD + STATE_CHANGE)
+    items = load_evidence(evidence, load_question(priors), load_kinds())
+    assert items[0].item.id == "old-ceasefire-collapses"
+
+
+def test_reports_of_one_cluster_must_share_its_date(world):
+    """The reading is placed on one date; a report dated otherwise used to be placed on the strongest's."""
+    priors, evidence = world
+    write(evidence, "a.yaml", GOOD)
+    echo = GOOD.split("- id: kremlin-premature")[1].replace("date: 2025-11-26", "date: 2025-11-27")
+    write(evidence, "b.yaml", "- id: kremlin-premature-echo" + echo)
+    assert problems(priors, evidence) == [
+        f"{evidence / 'b.yaml'}:1: date: cluster 'kremlin-line': 2025-11-27 differs from 2025-11-26 of "
+        f"'kremlin-premature' ({evidence / 'a.yaml'}:7): the reports of one event share its date; a later "
+        "restatement is a new event (another cluster, or none)"
+    ]
+
+
+def test_an_item_named_like_a_cluster_it_is_not_in_is_refused(world):
+    """Its event would be the cluster's: it would be merged into that reading without a word."""
+    priors, evidence = world
+    write(evidence, "a.yaml", GOOD.replace("cluster: kremlin-line", "cluster: geneva-talks"))
+    assert problems(priors, evidence) == [
+        f"{evidence / 'a.yaml'}:1: id: 'geneva-talks' is also the name of a cluster ({evidence / 'a.yaml'}:7) this "
+        "item is not in: it would be merged into that event; add `cluster: geneva-talks` or rename one of them"
+    ]
+
+
+def test_the_span_check_is_in_validate_and_run_alike(world, tmp_path):
+    priors, evidence = world
+    write(evidence, "a.yaml", GOOD.replace("date: 2025-11-23", "date: 2025-02-10"))
+    where = ["--priors", str(priors), "--evidence", str(evidence), "--out", str(tmp_path / "o")]
+    for args in (
+        ["evidence", "validate", str(evidence), "--priors", str(priors)],
+        ["run", "--as-of", "2025-11-26", *where],
+        ["backfill", "--from", "2025-11-19", "--to", "2025-11-26", *where],
+        ["whatif", "--as-of", "2025-11-26", *where],
+    ):
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 1, (args, result.output)
+        assert f"{evidence / 'a.yaml'}:2: date: 2025-02-10 is before the question's start" in result.output, args
+    assert not (tmp_path / "o").exists()

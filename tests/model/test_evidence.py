@@ -116,3 +116,23 @@ def test_attribute_with_the_forecasters_refit_reports_every_event(
     assert set(impacts) == {"up", "down"}
     for impact in impacts.values():
         assert abs(sum(impact.impact.values())) < 1e-9  # chances still sum to one without the event
+
+
+def test_an_event_reading_two_drivers_moves_the_forecast_through_both_and_attribution_drops_both(
+    forecaster: Forecaster, prior_war: float
+) -> None:
+    """One cluster, one report reading diplomacy and one russia_flexibility: both readings move the forecast
+    (each alone moves it less than the two), and the event's attribution is the event left out whole."""
+    day = weeks_before(AS_OF, 1)
+    talks = make_item("talks", day, signal=2.5, reliability=0.9, cluster="c")
+    moscow = make_item("moscow", day, driver="russia_flexibility", signal=2.5, reliability=0.9, cluster="c")
+    evidence = forecaster.readings([talks, moscow], AS_OF)
+    assert evidence.events == ("c",) and len(evidence) == 2
+    idata = forecaster.fit(evidence, seed=SEED)
+    both = forecaster.forecast_curves(idata, AS_OF, HORIZON).horizon()["war"]
+    only_talks, only_moscow = war_on_horizon(forecaster, [talks]), war_on_horizon(forecaster, [moscow])
+    assert prior_war - only_talks > 0.005 and prior_war - only_moscow > 0.005
+    assert both < only_talks - 0.003 and both < only_moscow - 0.003
+    impacts = attribution(idata, forecaster.spec, evidence, AS_OF, HORIZON)
+    assert set(impacts) == {"c"}
+    assert impacts["c"].impact["war"] == pytest.approx(both - prior_war, abs=0.01)
