@@ -62,6 +62,8 @@ def read_acd(data_dir: Path | None = None) -> pd.DataFrame:
             "intensity_level": frame["intensity_level"].astype("int64"),
             "type_of_conflict": frame["type_of_conflict"].astype("int64"),
             "start_date2": frame["start_date2"].str.strip(),
+            # day precision, set only on the ACD's episode-ending rows (ep_end = 1); "" elsewhere
+            "ep_end_date": frame["ep_end_date"].str.strip(),
         }
     )
     return out
