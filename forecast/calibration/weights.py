@@ -91,6 +91,13 @@ class EvidenceWeights(BaseModel):
     diagnostics: Diagnostics
     sampler: dict[str, object]
     as_of: str | None
+    backtest_verdict: str | None = Field(
+        default=None, description="the evidence backtest's verdict in one sentence (scripts/fit_weights.py --backtest)"
+    )
+
+    def skill_sentence(self) -> str | None:
+        """Whether measured events added skill out of sample, as the shipped backtest found (None: not run)."""
+        return self.backtest_verdict
 
     def effect(self, kind: str, attributes: dict[str, str] | None = None) -> dict[str, tuple[float, float]]:
         """(log_mean, log_sd) of the log hazard ratio per transition for one kind cell.
