@@ -10,6 +10,7 @@ from forecast.results.summary import Sensitivity, Signposts, Summary
 
 from . import charts
 from .wep import format_pct, format_pp
+from .why import KIND_WORDS, cell_words
 
 TORNADO_ROWS = 10
 STATE_WORDS = {
@@ -91,8 +92,13 @@ def sensitivity_view(summary: Summary) -> SensitivityView | None:
     )
 
 
+def _measured(kind: str) -> bool:
+    return "[" in kind or kind in KIND_WORDS
+
+
 def _kind_words(kind: str) -> str:
-    return kind.replace("_", " ")
+    """A kind, or a measured cell (``agreement_signed[stage=process]``) in words."""
+    return cell_words(kind) if _measured(kind) else kind.replace("_", " ")
 
 
 def _pathway_sentence(summary: Summary, block: Signposts) -> tuple[str, str]:
@@ -107,10 +113,15 @@ def _pathway_sentence(summary: Summary, block: Signposts) -> tuple[str, str]:
             f"{path.direction} 50%, to about {value}."
         )
     else:
-        held = " and ".join(f"{d.replace('_', ' ')} at {v:+.1f}" for d, v in path.bound_levels.items())
+        held = " and ".join(
+            f"a fresh {cell_words(d)} every week"
+            if "[" in d or d in KIND_WORDS
+            else f"{d.replace('_', ' ')} at {v:+.1f}"
+            for d, v in path.bound_levels.items()
+        )
         bound = format_pct(path.bound) if path.bound is not None else "n/a"
         lead = f"No combination of readings of the usual size takes P({label}) {path.direction} 50% by {horizon}: " + (
-            f"even with {held} held every week from now to the horizon, it would stand at {bound}." if held else ""
+            f"even with {held} (drivers held from now to the horizon), it would stand at {bound}." if held else ""
         )
     states = "; ".join(f"{STATE_WORDS.get(s, s)} would put it at {format_pct(v)}" for s, v in path.states.items())
     return lead, (f"What would move it is a change of state: {states}." if states else "")
@@ -132,7 +143,9 @@ def watch_view(summary: Summary) -> WatchView | None:
             sentences.append(f"{_label(summary, outcome)}: one more {parts}.")
     table = [
         (
-            f"{_kind_words(m.kind)} ({m.driver.replace('_', ' ')} {m.signal:+.1f})",
+            f"{_kind_words(m.kind)} (measured)"
+            if m.method == "exact"
+            else f"{_kind_words(m.kind)} ({m.driver.replace('_', ' ')} {m.signal:+.1f})",
             [format_pp(m.change[o], 2) for o in outcomes],
         )
         for m in block.one_more

@@ -17,7 +17,7 @@ from .wep import format_pp
 KIND_WORDS = {
     "ceasefire_declared": "a {side} {scope} ceasefire declaration",
     "agreement_signed": "a {stage} agreement signed by both sides",
-    "mediation": "the start of a mediation",
+    "mediation": "start of a mediation",
 }
 ATTRIBUTE_WORDS = {
     "unilateral": "unilateral",
@@ -41,8 +41,19 @@ class WhyView:
 
 def event_words(ratio: MeasuredRatio) -> str:
     """``a bilateral general ceasefire declaration``."""
-    words = {k: ATTRIBUTE_WORDS.get(v, v.replace("_", " ")) for k, v in ratio.attributes.items()}
-    return KIND_WORDS.get(ratio.kind, ratio.kind.replace("_", " ")).format(**words)
+    return kind_words(ratio.kind, ratio.attributes)
+
+
+def kind_words(kind: str, attributes: dict[str, str]) -> str:
+    words = {k: ATTRIBUTE_WORDS.get(v, v.replace("_", " ")) for k, v in attributes.items()}
+    return KIND_WORDS.get(kind, kind.replace("_", " ")).format(**words).removeprefix("a ").removeprefix("the ")
+
+
+def cell_words(cell: str) -> str:
+    """``ceasefire_declared[scope=general, side=bilateral]`` -> ``bilateral general ceasefire declaration``."""
+    kind, _, rest = cell.partition("[")
+    attributes = dict(part.split("=", 1) for part in rest.rstrip("]").split(", ") if "=" in part)
+    return kind_words(kind, attributes)
 
 
 def ratio_sentence(ratio: MeasuredRatio) -> str:
@@ -53,10 +64,10 @@ def ratio_sentence(ratio: MeasuredRatio) -> str:
     else:
         size = f"at {ratio.hazard_ratio:.2g} times the usual rate"
     fading = "" if ratio.presence >= 0.99 else f" (its effect now at {ratio.presence:.0%}, fading)"
-    return (
-        f"After {event_words(ratio)}, wars in the data ended {ending} {size} (90%: {ratio.low:.2g}-{ratio.high:.2g}), "
-        f"over {ratio.conflicts} conflicts{fading}."
-    )
+    words = event_words(ratio)
+    article = "an" if words[0] in "aeiou" else "a"
+    interval = f"90%: {ratio.low:.2g}-{ratio.high:.2g}"
+    return f"After {article} {words}, wars in the data ended {ending} {size} ({interval}), over {ratio.conflicts} conflicts{fading}."
 
 
 def why_view(summary: Summary) -> WhyView | None:
@@ -66,8 +77,7 @@ def why_view(summary: Summary) -> WhyView | None:
     lead = max(summary.outcomes, key=lambda o: summary.outcomes[o].mean)
     label = next((o.label for o in summary.question.outcomes if o.id == lead), lead)
     measured, judgement = why.measured_change.get(lead, 0.0), why.judgement_change.get(lead, 0.0)
-    total = abs(measured) + abs(judgement)
-    share = f" ({abs(judgement) / total:.0%} of the evidence's effect is judgement)" if total > 0 else ""
+    share = f" (judgement is {why.judgement_share:.0%} of the events' summed effects)" if why.judgement_share else ""
     split = (
         f"Of the evidence's effect on {label.lower()}, measured events account for {format_pp(measured)} and "
         f"judgement readings for {format_pp(judgement)}{share}. The ratios are measured on UCDP conflicts, mostly "

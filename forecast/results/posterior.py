@@ -214,6 +214,13 @@ def why_block(
     def total(basis: str) -> dict[str, float]:
         return {o: float(sum(e.impact.get(o, 0.0) for e in impacts.values() if e.basis == basis)) for o in outcomes}
 
+    lead = max(outcomes, key=lambda o: sum(abs(e.impact.get(o, 0.0)) for e in impacts.values()), default=None)
+    sizes = {
+        b: sum(abs(e.impact.get(lead, 0.0)) for e in impacts.values() if e.basis == b)
+        for b in ("measured", "judgement")
+    }
+    every = sum(sizes.values())
+
     return WhyThisNumber(
         half_life_weeks=effects.half_life_weeks,
         mismatch=mismatch,
@@ -221,6 +228,7 @@ def why_block(
         ratios=ratios,
         measured_change=total("measured"),
         judgement_change=total("judgement"),
+        judgement_share=size("judgement") / every if every > 0 else 0.0,
         bounded_links=bounded,
         backtest=backtest,
     )

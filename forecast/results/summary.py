@@ -292,6 +292,9 @@ class WhyThisNumber(_Document):
     ratios: list[MeasuredRatio]
     measured_change: dict[str, float] = Field(description="outcome -> summed impact of the measured events")
     judgement_change: dict[str, float] = Field(description="outcome -> summed impact of the judgement readings")
+    judgement_share: float = Field(
+        default=0.0, description="judgement's share of the summed |impact| of all events on the leading outcome"
+    )
     bounded_links: list[str] = Field(default_factory=list, description="links whose prior mean the bound cut")
     backtest: str | None = Field(default=None, description="whether measured events add skill out of sample")
 
