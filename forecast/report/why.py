@@ -67,7 +67,8 @@ def ratio_sentence(ratio: MeasuredRatio) -> str:
     words = event_words(ratio)
     article = "an" if words[0] in "aeiou" else "a"
     interval = f"90%: {ratio.low:.2g}-{ratio.high:.2g}"
-    return f"After {article} {words}, wars in the data ended {ending} {size} ({interval}), over {ratio.conflicts} conflicts{fading}."
+    tail = f"({interval}), over {ratio.conflicts} conflicts{fading}."
+    return f"After {article} {words}, wars in the data ended {ending} {size} {tail}"
 
 
 def why_view(summary: Summary) -> WhyView | None:

@@ -214,12 +214,12 @@ def why_block(
     def total(basis: str) -> dict[str, float]:
         return {o: float(sum(e.impact.get(o, 0.0) for e in impacts.values() if e.basis == basis)) for o in outcomes}
 
-    lead = max(outcomes, key=lambda o: sum(abs(e.impact.get(o, 0.0)) for e in impacts.values()), default=None)
-    sizes = {
-        b: sum(abs(e.impact.get(lead, 0.0)) for e in impacts.values() if e.basis == b)
-        for b in ("measured", "judgement")
-    }
-    every = sum(sizes.values())
+    lead = max(outcomes, key=lambda o: sum(abs(e.impact.get(o, 0.0)) for e in impacts.values()), default="war")
+
+    def size(basis: str) -> float:
+        return float(sum(abs(e.impact.get(lead, 0.0)) for e in impacts.values() if e.basis == basis))
+
+    every = size("measured") + size("judgement")
 
     return WhyThisNumber(
         half_life_weeks=effects.half_life_weeks,
