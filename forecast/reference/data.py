@@ -46,27 +46,34 @@ def _read_csv(path: Path, **options: object) -> pd.DataFrame:
         raise InputError(path, None, "", f"cannot read reference data: {exc}") from None
 
 
+def _columns(path: Path, frame: pd.DataFrame, types: dict[str, str]) -> pd.DataFrame:
+    """The named columns of ``frame`` with their types; a missing column or a value that is not of its
+    type (a replaced or hand-edited file) is an :class:`InputError` naming the file, not a KeyError."""
+    missing = [name for name in types if name not in frame.columns]
+    if missing:
+        raise InputError(path, None, "", f"not the expected reference data: missing column(s) {', '.join(missing)}")
+    try:
+        return frame[list(types)].astype(types)
+    except (TypeError, ValueError) as exc:
+        raise InputError(path, None, "", f"not the expected reference data: {exc}") from None
+
+
 def read_termination(data_dir: Path | None = None) -> pd.DataFrame:
     """The termination extract as typed columns (c_epterm/c_outcome nullable)."""
-    frame = _read_csv(resolve_data_dir(data_dir) / TERMINATION_FILE)
-    return frame.astype({"c_epid": "int64", "year": "int64", "c_epterm": "Float64", "c_outcome": "Float64"})
+    path = resolve_data_dir(data_dir) / TERMINATION_FILE
+    frame = _read_csv(path)
+    typed = _columns(path, frame, {"c_epid": "int64", "year": "int64", "c_epterm": "Float64", "c_outcome": "Float64"})
+    return frame.assign(**{name: typed[name] for name in typed.columns})
 
 
 def read_acd(data_dir: Path | None = None) -> pd.DataFrame:
     """The ACD columns the reference class needs (a real CSV parser: one field holds a newline)."""
-    frame = _read_csv(resolve_data_dir(data_dir) / ACD_FILE, keep_default_na=False, dtype=str)
-    out = pd.DataFrame(
-        {
-            "conflict_id": frame["conflict_id"].astype("int64"),
-            "year": frame["year"].astype("int64"),
-            "intensity_level": frame["intensity_level"].astype("int64"),
-            "type_of_conflict": frame["type_of_conflict"].astype("int64"),
-            "start_date2": frame["start_date2"].str.strip(),
-            # day precision, set only on the ACD's episode-ending rows (ep_end = 1); "" elsewhere
-            "ep_end_date": frame["ep_end_date"].str.strip(),
-        }
-    )
-    return out
+    path = resolve_data_dir(data_dir) / ACD_FILE
+    frame = _read_csv(path, keep_default_na=False, dtype=str)
+    types = {"conflict_id": "int64", "year": "int64", "intensity_level": "int64", "type_of_conflict": "int64"}
+    out = _columns(path, frame, {**types, "start_date2": "str", "ep_end_date": "str"})
+    # ep_end_date: day precision, set only on the ACD's episode-ending rows (ep_end = 1); "" elsewhere
+    return out.assign(start_date2=out["start_date2"].str.strip(), ep_end_date=out["ep_end_date"].str.strip())
 
 
 def join_years(termination: pd.DataFrame, acd: pd.DataFrame) -> pd.DataFrame:
@@ -81,8 +88,11 @@ def join_years(termination: pd.DataFrame, acd: pd.DataFrame) -> pd.DataFrame:
 
 
 def load_reference_data(data_dir: Path | None = None) -> ReferenceData:
-    """Both files joined and checked."""
-    years = join_years(read_termination(data_dir), read_acd(data_dir))
+    """Both files joined and checked (files that do not join are an InputError naming the folder)."""
+    try:
+        years = join_years(read_termination(data_dir), read_acd(data_dir))
+    except ValueError as exc:
+        raise InputError(resolve_data_dir(data_dir), None, "", f"reference data: {exc}") from None
     return ReferenceData(years=years, last_year=int(years["year"].max()))
 
 

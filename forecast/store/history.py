@@ -201,18 +201,34 @@ class HistoryStore:
     def _connect(self) -> Iterator[sqlite3.Connection]:
         with closing(sqlite3.connect(self.path, timeout=30)) as conn:
             try:
+                self._check_ours(conn)  # before anything is written to it
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute(_SCHEMA)
                 conn.execute(_SCORES_SCHEMA)
             except sqlite3.DatabaseError as exc:
-                raise InputError(
-                    self.path,
-                    None,
-                    "",
-                    f"not a readable history database ({exc}); move it aside "
-                    "and the next run rebuilds it from the run folders",
-                ) from None
-            yield conn
+                raise self._unreadable(exc) from None
+            try:
+                yield conn
+            except sqlite3.IntegrityError:
+                raise
+            except sqlite3.DatabaseError as exc:  # a database, but not ours: a table without our columns
+                raise self._unreadable(exc) from None
+
+    def _check_ours(self, conn: sqlite3.Connection) -> None:
+        """A ``runs`` or ``scores`` table without our columns: another program's database, not written to."""
+        for table, columns in (("runs", _COLUMNS), ("scores", _SCORE_COLUMNS)):
+            found = {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
+            if found and not set(columns) <= found:
+                missing = ", ".join(sorted(set(columns) - found))
+                raise sqlite3.DatabaseError(f"its {table} table lacks the column(s) {missing}")
+
+    def _unreadable(self, exc: Exception) -> InputError:
+        return InputError(
+            self.path,
+            None,
+            "",
+            f"not a readable history database ({exc}); move it aside and the next run rebuilds it from the run folders",
+        )
 
     def record(self, record: Record, replace: bool = False) -> None:
         """Insert ``record``; an existing row for its (question, as_of) is an error unless ``replace``."""
