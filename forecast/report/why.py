@@ -17,7 +17,7 @@ from .wep import format_pp
 KIND_WORDS = {
     "ceasefire_declared": "a {side} {scope} ceasefire declaration",
     "agreement_signed": "a {stage} agreement signed by both sides",
-    "mediation": "start of a mediation",
+    "mediation": "new mediation",
 }
 ATTRIBUTE_WORDS = {
     "unilateral": "unilateral",

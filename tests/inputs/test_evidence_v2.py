@@ -103,7 +103,7 @@ def test_ids_unique():
 def test_every_reading_resolves_to_a_known_driver():
     for _, i in shipped_items():
         reading = i.reading(KINDS[i.kind])
-        if i.kind == STATE_KIND:
+        if i.kind == STATE_KIND or KINDS[i.kind].measured:  # transitions and measured kinds are not readings
             assert reading is None
             continue
         assert reading is not None and reading.driver in DRIVER_IDS
@@ -168,11 +168,33 @@ def test_required_kinds_present():
 def test_every_kind_has_a_rationale_and_a_driver(kind_id: str):
     kind = KINDS[kind_id]
     assert len(kind.rationale.split()) >= 8
-    if kind_id in {"statement", STATE_KIND}:
+    if kind_id in {"statement", STATE_KIND} or kind.measured:
         assert kind.driver is None and kind.signal is None
+        assert not kind.measured or kind.attributes or kind_id == "mediation"
     else:
         assert kind.driver in DRIVER_IDS
         assert kind.signal is not None and kind.sd is not None
+
+
+def test_measured_items_need_their_attributes_and_refuse_a_reading():
+    base = {
+        "id": "cf",
+        "date": "2025-11-20",
+        "kind": "ceasefire_declared",
+        "title": "t",
+        "source": "s",
+        "reliability": "high",
+    }
+    with pytest.raises(ValidationError, match="needs `side`, `scope`"):
+        EvidenceItem.model_validate(base, context=CONTEXT)
+    with pytest.raises(ValidationError, match="drop signal"):
+        EvidenceItem.model_validate({**base, "side": "bilateral", "scope": "general", "signal": 0.5}, context=CONTEXT)
+    with pytest.raises(ValidationError, match="is the outcome"):
+        EvidenceItem.model_validate({**base, "kind": "agreement_signed", "stage": "comprehensive"}, context=CONTEXT)
+    item = EvidenceItem.model_validate({**base, "side": "multilateral", "scope": "partial"}, context=CONTEXT)
+    assert item.measured_attributes(KINDS["ceasefire_declared"]) == {"side": "bilateral", "scope": "partial"}
+    with pytest.raises(ValidationError, match="only for the measured kinds"):
+        EvidenceItem.model_validate({**base, "kind": "talks_held", "side": "bilateral"}, context=CONTEXT)
 
 
 def test_routine_strike_reads_zero():
