@@ -675,5 +675,81 @@ def archive(
     out.print(f"Wrote {write_archive(out_dir, benchmarks)}")
 
 
+@app.command()
+@_reports_problems
+def weights(
+    as_of: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Fit on events before this date only.")
+    ] = None,
+    name: Annotated[str, typer.Option("--class", help="Reference class of the panel.")] = "all_conflicts",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    data: Annotated[Path | None, typer.Option(help="Folder holding events.csv and the UCDP files.")] = None,
+    refit: Annotated[bool, typer.Option(help="Refit even where the shipped table would do.")] = False,
+    write: Annotated[Path | None, typer.Option(help="Also write the weights JSON here.")] = None,
+    draws: DrawsOpt = 400,
+    tune: TuneOpt = 400,
+    chains: ChainsOpt = 2,
+) -> None:
+    """Evidence weights measured on history: hazard ratio per event kind and war exit (docs/weights.md)."""
+    from forecast.calibration.weights import fit_weights, load_weights  # slow: PyMC, pandas
+    from forecast.results.summary import write_atomic
+
+    if name not in REFERENCE_CLASSES:
+        raise typer.BadParameter(f"unknown class {name!r}; choose one of {', '.join(REFERENCE_CLASSES)}")
+    shipped_ok = (as_of is None or as_of.date() >= date(2022, 1, 1)) and name == "all_conflicts" and data is None
+    if shipped_ok and not refit:
+        result = load_weights()
+        source = "shipped table (priors/reference/evidence_weights.json), not refitted; --refit to refit"
+    else:
+        _quiet_pymc()
+        day = None if as_of is None else as_of.date()
+
+        def progress(message: str) -> None:
+            err.print(message, highlight=False)
+
+        with err.status("Fitting evidence weights..."):
+            result = fit_weights(
+                data,
+                as_of=day,
+                reference_class=name,
+                draws=draws,
+                tune=tune,
+                chains=chains,
+                progress=progress,
+            )
+        source = "refitted"
+    if write is not None:
+        write_atomic(write, (result.model_dump_json(indent=2) + "\n").encode())
+    if as_json:
+        document = result.model_dump()
+        document["source"] = source
+        typer.echo(json.dumps(document, indent=2))
+        return
+    err.print(source, highlight=False)
+    table = Table(title=f"Hazard ratios after an event (half-life {result.half_life_weeks:.0f} weeks), 90% interval")
+    for column in ("kind", "attributes", "transition", "ratio", "90% interval", "conflicts", "events", "half-life"):
+        table.add_column(column)
+    for r in result.rows:
+        attrs = ", ".join(f"{k}={v}" for k, v in r.attributes.items()) + (" (outcome)" if r.outcome else "")
+        table.add_row(
+            r.kind,
+            attrs,
+            r.transition,
+            f"{r.hazard_ratio:.2f}",
+            f"{r.low:.2f} - {r.high:.2f}",
+            str(r.conflicts),
+            str(r.events),
+            f"{r.half_life_weeks:.0f} wk",
+        )
+    out.print(table)
+    d = result.diagnostics
+    out.print(
+        f"Panel {result.panel.years[0]}-{result.panel.years[1]}: {result.panel.months_at_risk} months at risk, "
+        f"{result.panel.conflicts} conflicts. R-hat max {d.rhat_max:.3f}, ESS bulk min {d.ess_bulk_min:.0f}, "
+        f"tail min {d.ess_tail_min:.0f}, divergences {d.divergences}.",
+        highlight=False,
+    )
+
+
 if __name__ == "__main__":
     app()

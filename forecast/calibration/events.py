@@ -95,7 +95,10 @@ def load_events(data_dir: Path | None = None) -> pd.DataFrame:
     keys = {}
     for c in CELLS:
         keys[(c.kind, *(c.attrs.get(a, "") for a in ("side", "scope", "stage")))] = c.key
-    cells = [keys.get((k, s, sc, st)) for k, s, sc, st in zip(frame["kind"], frame["side"], frame["scope"], frame["stage"])]
+    cells = [
+        keys.get((k, s, sc, st))
+        for k, s, sc, st in zip(frame["kind"], frame["side"], frame["scope"], frame["stage"], strict=True)
+    ]
     bad = [i for i, c in enumerate(cells) if c is None]
     if bad:
         raise InputError(path, bad[0] + 2, "kind", f"unknown kind cell on {len(bad)} rows")

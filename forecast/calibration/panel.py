@@ -87,7 +87,9 @@ class Panel:
         hits = self.events.merge(keys, on=["conflict_id", "month"], how="inner")
         out: dict[str, tuple[int, int]] = {}
         for c in CELLS:
-            h = hits[(hits["cell"] == c.key) & (hits["month"] // 12 <= c.last_year) & (hits["month"] // 12 >= c.first_year)]
+            h = hits[
+                (hits["cell"] == c.key) & (hits["month"] // 12 <= c.last_year) & (hits["month"] // 12 >= c.first_year)
+            ]
             out[c.key] = (int(len(h)), int(h["conflict_id"].nunique()))
         return out
 

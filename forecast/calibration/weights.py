@@ -157,9 +157,7 @@ def baseline_multipliers(panel: Panel, half_life: float, gamma: np.ndarray, max_
             out[name] = dict.fromkeys(TRANSITIONS, 1.0)
             continue
         em = e[mask]
-        out[name] = {
-            t: float(np.exp(np.einsum("rk,sk->sr", em, g[:, :, j])).mean()) for j, t in enumerate(TRANSITIONS)
-        }
+        out[name] = {t: float(np.exp(np.einsum("rk,sk->sr", em, g[:, :, j])).mean()) for j, t in enumerate(TRANSITIONS)}
     return out
 
 
