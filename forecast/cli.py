@@ -465,14 +465,26 @@ def backtest(
         "reports/backtest"
     ),
     first_origin: Annotated[int, typer.Option(help="First origin year.")] = 1975,
+    evidence: Annotated[bool, typer.Option(help="Also backtest the evidence model (events.csv in --data).")] = True,
 ) -> None:
     """Score the reference-class forecast on history: rolling origins, no look-ahead, against a baseline."""
     from forecast.reference.backtest import run_backtest, verdict, write_backtest  # slow: pandas, matplotlib
 
     with err.status("Backtesting one-year forecasts at every origin year..."):
         result = run_backtest(data, first_origin=first_origin)
-    json_path, html_path = write_backtest(result, out_dir)
+    block, html = None, ""
+    if evidence:
+        from forecast.calibration.backtest import evidence_html, evidence_verdict, run_evidence_backtest
+        from forecast.calibration.events import load_events
+        from forecast.reference.data import load_reference_data
+
+        with err.status("Backtesting the evidence model...") as status:
+            block = run_evidence_backtest(load_reference_data(data), load_events(data), progress=status.update)
+        html = evidence_html(block)
+    json_path, html_path = write_backtest(result, out_dir, block, html)
     out.print(verdict(result), highlight=False)
+    if block is not None:
+        out.print(evidence_verdict(block), highlight=False)
     out.print(f"Wrote {json_path} and {html_path}")
 
 
