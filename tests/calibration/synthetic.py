@@ -34,8 +34,16 @@ def synthetic_panel(
     frame = pd.DataFrame(
         rows,
         columns=[
-            "conflict_id", "episode", "start_year", "month", "year", "age", "band", "interstate",
-            "first_war_year", "intensity",
+            "conflict_id",
+            "episode",
+            "start_year",
+            "month",
+            "year",
+            "age",
+            "band",
+            "interstate",
+            "first_war_year",
+            "intensity",
         ],
     )
     n = len(frame)
