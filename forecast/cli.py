@@ -479,14 +479,26 @@ def backtest(
         "reports/backtest"
     ),
     first_origin: Annotated[int, typer.Option(help="First origin year.")] = 1975,
+    evidence: Annotated[bool, typer.Option(help="Also backtest the evidence model (events.csv in --data).")] = True,
 ) -> None:
     """Score the reference-class forecast on history: rolling origins, no look-ahead, against a baseline."""
     from forecast.reference.backtest import run_backtest, verdict, write_backtest  # slow: pandas, matplotlib
 
     with err.status("Backtesting one-year forecasts at every origin year..."):
         result = run_backtest(data, first_origin=first_origin)
-    json_path, html_path = write_backtest(result, out_dir)
+    block, html = None, ""
+    if evidence:
+        from forecast.calibration.backtest import evidence_html, evidence_verdict, run_evidence_backtest
+        from forecast.calibration.events import load_events
+        from forecast.reference.data import load_reference_data
+
+        with err.status("Backtesting the evidence model...") as status:
+            block = run_evidence_backtest(load_reference_data(data), load_events(data), progress=status.update)
+        html = evidence_html(block)
+    json_path, html_path = write_backtest(result, out_dir, block, html)
     out.print(verdict(result), highlight=False)
+    if block is not None:
+        out.print(evidence_verdict(block), highlight=False)
     out.print(f"Wrote {json_path} and {html_path}")
 
 
@@ -687,6 +699,82 @@ def archive(
     from forecast.report.archive import write_archive  # slow: matplotlib (see module docstring)
 
     out.print(f"Wrote {write_archive(out_dir, benchmarks)}")
+
+
+@app.command()
+@_reports_problems
+def weights(
+    as_of: Annotated[
+        datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Fit on events before this date only.")
+    ] = None,
+    name: Annotated[str, typer.Option("--class", help="Reference class of the panel.")] = "all_conflicts",
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+    data: Annotated[Path | None, typer.Option(help="Folder holding events.csv and the UCDP files.")] = None,
+    refit: Annotated[bool, typer.Option(help="Refit even where the shipped table would do.")] = False,
+    write: Annotated[Path | None, typer.Option(help="Also write the weights JSON here.")] = None,
+    draws: DrawsOpt = 400,
+    tune: TuneOpt = 400,
+    chains: ChainsOpt = 2,
+) -> None:
+    """Evidence weights measured on history: hazard ratio per event kind and war exit (docs/weights.md)."""
+    from forecast.calibration.weights import fit_weights, load_weights  # slow: PyMC, pandas
+    from forecast.results.summary import write_atomic
+
+    if name not in REFERENCE_CLASSES:
+        raise typer.BadParameter(f"unknown class {name!r}; choose one of {', '.join(REFERENCE_CLASSES)}")
+    shipped_ok = (as_of is None or as_of.date() >= date(2022, 1, 1)) and name == "all_conflicts" and data is None
+    if shipped_ok and not refit:
+        result = load_weights()
+        source = "shipped table (priors/reference/evidence_weights.json), not refitted; --refit to refit"
+    else:
+        _quiet_pymc()
+        day = None if as_of is None else as_of.date()
+
+        def progress(message: str) -> None:
+            err.print(message, highlight=False)
+
+        with err.status("Fitting evidence weights..."):
+            result = fit_weights(
+                data,
+                as_of=day,
+                reference_class=name,
+                draws=draws,
+                tune=tune,
+                chains=chains,
+                progress=progress,
+            )
+        source = "refitted"
+    if write is not None:
+        write_atomic(write, (result.model_dump_json(indent=2) + "\n").encode())
+    if as_json:
+        document = result.model_dump()
+        document["source"] = source
+        typer.echo(json.dumps(document, indent=2))
+        return
+    err.print(source, highlight=False)
+    table = Table(title=f"Hazard ratios after an event (half-life {result.half_life_weeks:.0f} weeks), 90% interval")
+    for column in ("kind", "attributes", "transition", "ratio", "90% interval", "conflicts", "events", "half-life"):
+        table.add_column(column)
+    for r in result.rows:
+        attrs = ", ".join(f"{k}={v}" for k, v in r.attributes.items()) + (" (outcome)" if r.outcome else "")
+        table.add_row(
+            r.kind,
+            attrs,
+            r.transition,
+            f"{r.hazard_ratio:.2f}",
+            f"{r.low:.2f} - {r.high:.2f}",
+            str(r.conflicts),
+            str(r.events),
+            f"{r.half_life_weeks:.0f} wk",
+        )
+    out.print(table)
+    d = result.diagnostics
+    out.print(
+        f"Panel {result.panel.years[0]}-{result.panel.years[1]}: {result.panel.months_at_risk} months at risk, "
+        f"{result.panel.conflicts} conflicts. R-hat max {d.rhat_max:.3f}, ESS bulk min {d.ess_bulk_min:.0f}, "
+        f"tail min {d.ess_tail_min:.0f}, divergences {d.divergences}.",
+        highlight=False,
+    )
 
 
 if __name__ == "__main__":

@@ -165,12 +165,7 @@ def derive(source: Path) -> pd.DataFrame:
     cwm = pd.read_csv(source / FILES["cwm"], dtype={"Med_yes.no": str}).rename(columns={"Med_yes.no": "med"})
     acd = pd.read_csv(source / FILES["acd"], dtype=str, keep_default_na=False)
     interstate = {int(c) for c in acd.loc[acd["type_of_conflict"] == "2", "conflict_id"]}
-    rows = (
-        ceasefires(cf)
-        + pax_rows(pax, cf, set(pa["paid"]), interstate)
-        + peace_agreements(pa)
-        + mediations(cwm, acd)
-    )
+    rows = ceasefires(cf) + pax_rows(pax, cf, set(pa["paid"]), interstate) + peace_agreements(pa) + mediations(cwm, acd)
     frame = pd.DataFrame(rows).reindex(columns=COLUMNS)
     frame = frame.sort_values(["date", "dataset", "source_id", "conflict_id"], kind="mergesort").reset_index(drop=True)
     frame["event_id"] = frame["dataset"] + ":" + frame["source_id"] + ":" + frame["conflict_id"].astype(str)

@@ -96,7 +96,8 @@ def load_events(data_dir: Path | None = None) -> pd.DataFrame:
     for c in CELLS:
         keys[(c.kind, *(c.attrs.get(a, "") for a in ("side", "scope", "stage")))] = c.key
     cells = [
-        keys.get((k, s, sc, st)) for k, s, sc, st in zip(frame["kind"], frame["side"], frame["scope"], frame["stage"])
+        keys.get((k, s, sc, st))
+        for k, s, sc, st in zip(frame["kind"], frame["side"], frame["scope"], frame["stage"], strict=True)
     ]
     bad = [i for i, c in enumerate(cells) if c is None]
     if bad:

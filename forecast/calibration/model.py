@@ -6,11 +6,11 @@ Per transition t (war->deal, war->ceasefire, war->frozen) and panel month i of c
 
 with one month of exposure per row. ``uncovered`` flags the months a cell's source does not cover
 (mediation after 2011). PyMC: ``gamma[k, t] = m[k] + s * z[k, t]``, ``m[k] ~ N(0, s_m)``, half-normal
-``s_m``, ``s``; outcome cells (comprehensive agreements) get their own N(0, 2) outside the hierarchy so
-that they do not widen it; ``u[c, t] = sigma_t * w[c]`` (non-centred; one frailty per conflict, loaded per transition, which
-keeps the sampler's trees short). The MAP GLM has no random
-effect and independent priors (alpha N(-5, 3), gamma N(0, 1), outcome gamma N(0, 2), beta N(0, 1)); it
-is exact (Newton steps with the analytic gradient and Hessian) and gives the half-life profile and the
+``s_m``, ``s``; outcome cells (comprehensive agreements) get their own N(0, 2) outside the hierarchy
+so that they do not widen it; ``u[c, t] = sigma_t * w[c]`` (non-centred; one frailty per conflict,
+loaded per transition, which keeps the sampler's trees short). The MAP GLM has no random effect
+and independent priors (alpha N(-5, 3), gamma N(0, 1), outcome gamma N(0, 2), beta N(0, 1)); it is
+exact (Newton steps with the analytic gradient and Hessian) and gives the half-life profile and the
 per-origin backtest fits, with a Laplace covariance.
 """
 

@@ -337,7 +337,7 @@ def verdict(result: BacktestResult) -> str:
     return " ".join(parts)
 
 
-def html_report(result: BacktestResult) -> str:
+def html_report(result: BacktestResult, extra_html: str = "") -> str:
     """Self-contained HTML: per-origin chart, reliability diagram, tables; no external URLs."""
     origins = pd.DataFrame(result.by_origin)
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.5))
@@ -382,16 +382,22 @@ Probabilities clipped at {CLIP:g} for the log score.</p>
 <h2>By start state</h2>{table(result.by_start_state)}
 <h2>Per origin</h2>{per_origin}
 <h2>Reliability</h2>{reliability}{table(result.reliability)}
+{extra_html}
 </body></html>
 """
 
 
-def write_backtest(result: BacktestResult, out_dir: Path) -> tuple[Path, Path]:
-    """Write backtest.json and backtest.html into ``out_dir``."""
+def write_backtest(
+    result: BacktestResult, out_dir: Path, evidence: dict[str, object] | None = None, evidence_html: str = ""
+) -> tuple[Path, Path]:
+    """Write backtest.json and backtest.html into ``out_dir`` (with the evidence-model block if given)."""
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     json_path = out_dir / "backtest.json"
     html_path = out_dir / "backtest.html"
-    json_path.write_text(json.dumps(result.to_dict(), indent=2) + "\n")
-    html_path.write_text(html_report(result))
+    document = result.to_dict()
+    if evidence is not None:
+        document["evidence"] = evidence
+    json_path.write_text(json.dumps(document, indent=2) + "\n")
+    html_path.write_text(html_report(result, evidence_html))
     return json_path, html_path
