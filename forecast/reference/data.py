@@ -63,7 +63,8 @@ def read_acd(data_dir: Path | None = None) -> pd.DataFrame:
             "type_of_conflict": frame["type_of_conflict"].astype("int64"),
             "start_date2": frame["start_date2"].str.strip(),
             # day precision, set only on the ACD's episode-ending rows (ep_end = 1); "" elsewhere
-            "ep_end_date": frame["ep_end_date"].str.strip(),
+            # (an extract without the column, as the synthetic test files, reads as undated)
+            "ep_end_date": frame["ep_end_date"].str.strip() if "ep_end_date" in frame else "",
         }
     )
     return out
