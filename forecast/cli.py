@@ -489,7 +489,12 @@ def backtest(
     block, html = None, ""
     if evidence:
         from forecast.calibration.backtest import evidence_html, evidence_verdict, run_evidence_backtest
-        from forecast.calibration.events import load_events
+        from forecast.calibration.events import events_path, load_events
+
+        if not events_path(data).exists():
+            err.print(f"no {events_path(data)}: evidence-model backtest skipped", highlight=False)
+            evidence = False
+    if evidence:
         from forecast.reference.data import load_reference_data
 
         with err.status("Backtesting the evidence model...") as status:
