@@ -68,29 +68,14 @@ def read_termination(data_dir: Path | None = None) -> pd.DataFrame:
 
 def read_acd(data_dir: Path | None = None) -> pd.DataFrame:
     """The ACD columns the reference class needs (a real CSV parser: one field holds a newline)."""
-<<<<<<< HEAD
     path = resolve_data_dir(data_dir) / ACD_FILE
     frame = _read_csv(path, keep_default_na=False, dtype=str)
+    if "ep_end_date" not in frame.columns:  # an extract without episode end dates reads as undated
+        frame = frame.assign(ep_end_date="")
     types = {"conflict_id": "int64", "year": "int64", "intensity_level": "int64", "type_of_conflict": "int64"}
     out = _columns(path, frame, {**types, "start_date2": "str", "ep_end_date": "str"})
     # ep_end_date: day precision, set only on the ACD's episode-ending rows (ep_end = 1); "" elsewhere
     return out.assign(start_date2=out["start_date2"].str.strip(), ep_end_date=out["ep_end_date"].str.strip())
-=======
-    frame = _read_csv(resolve_data_dir(data_dir) / ACD_FILE, keep_default_na=False, dtype=str)
-    out = pd.DataFrame(
-        {
-            "conflict_id": frame["conflict_id"].astype("int64"),
-            "year": frame["year"].astype("int64"),
-            "intensity_level": frame["intensity_level"].astype("int64"),
-            "type_of_conflict": frame["type_of_conflict"].astype("int64"),
-            "start_date2": frame["start_date2"].str.strip(),
-            # day precision, set only on the ACD's episode-ending rows (ep_end = 1); "" elsewhere
-            # (an extract without the column, as the synthetic test files, reads as undated)
-            "ep_end_date": frame["ep_end_date"].str.strip() if "ep_end_date" in frame else "",
-        }
-    )
-    return out
->>>>>>> calib
 
 
 def join_years(termination: pd.DataFrame, acd: pd.DataFrame) -> pd.DataFrame:
