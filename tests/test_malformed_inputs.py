@@ -452,11 +452,19 @@ def test_a_damaged_history_is_refused_by_history_and_run(world: dict[str, Path])
 
 def test_malformed_reference_data_is_refused_by_reference_and_backtest(world: dict[str, Path]) -> None:
     data = world["priors"] / "reference"
-    target = sorted(data.glob("*.csv"))[0]
+    target = data / "ucdp_conflict_years.csv"
     target.write_text("not,the,columns\n1,2,3\n")
     assert_refused(["reference", "--as-of", "2025-11-26", "--priors", world["priors"]], target, world["tmp"])
     out = world["tmp"] / "backtest"
     assert_refused(["backtest", "--data", data, "--out", out], target, world["tmp"])
+
+
+def test_malformed_event_table_is_refused_by_weights_and_backtest(world: dict[str, Path]) -> None:
+    data = world["priors"] / "reference"
+    target = data / "events.csv"
+    target.write_text("not,the,columns\n1,2,3\n")
+    assert_refused(["weights", "--data", data, "--draws", 100, "--tune", 100], target, world["tmp"])
+    assert_refused(["backtest", "--data", data, "--out", world["tmp"] / "backtest"], target, world["tmp"])
 
 
 # --- Options whose range depends on the question or the data ------------------------------------

@@ -7,6 +7,7 @@ only lays it out and Jinja2 escapes it.
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -33,6 +34,7 @@ from .wep import arrow, bottom_line, format_interval, format_number, format_pct,
 from .why import WhyView, why_view
 
 TOP_DRIVERS = 5
+MOVER_TITLE = 96  # characters of an event's title in the movers table (its full title is under New evidence)
 MAX_NEW_ITEMS = 5  # keeps the briefing within four pages, even on a first run (every item is new)
 MAX_WARNINGS = 8  # sampler warnings listed in the appendix; the rest are counted
 MAX_EXCLUDED = 16  # ids of items dated after as_of listed in the appendix; the rest are counted
@@ -391,7 +393,7 @@ def _movers(
     table = [
         MoverRow(
             id=k,
-            title=_event_title(summary, k),
+            title=textwrap.shorten(_event_title(summary, k), width=MOVER_TITLE, placeholder="…"),
             date=events[k].date.isoformat(),
             driver=_basis_label(events[k]),
             reports=len(events[k].items),

@@ -56,19 +56,23 @@ def cell_words(cell: str) -> str:
     return kind_words(kind, attributes)
 
 
-def ratio_sentence(ratio: MeasuredRatio) -> str:
-    """One measured ratio in words, with its interval and what it rests on."""
+def _ending(ratio: MeasuredRatio) -> str:
+    """``in a ceasefire at 2.3 times the usual rate (90%: 1.3-4.3)``."""
     ending = ENDING_WORDS.get(ratio.transition, ratio.transition)
     if abs(ratio.hazard_ratio - 1.0) < MIN_SHOWN_CHANGE:
-        size = "at about the usual rate"
-    else:
-        size = f"at {ratio.hazard_ratio:.2g} times the usual rate"
-    fading = "" if ratio.presence >= 0.99 else f" (its effect now at {ratio.presence:.0%}, fading)"
-    words = event_words(ratio)
+        return f"{ending} at about the usual rate"
+    return f"{ending} at {ratio.hazard_ratio:.2g} times the usual rate (90%: {ratio.low:.2g}-{ratio.high:.2g})"
+
+
+def cell_sentence(ratios: list[MeasuredRatio]) -> str:
+    """One measured cell in words: each war exit's ratio with its interval, and what it rests on."""
+    first = ratios[0]
+    words = event_words(first)
     article = "an" if words[0] in "aeiou" else "a"
-    interval = f"90%: {ratio.low:.2g}-{ratio.high:.2g}"
-    tail = f"({interval}), over {ratio.conflicts} conflicts{fading}."
-    return f"After {article} {words}, wars in the data ended {ending} {size} {tail}"
+    endings = [_ending(r) for r in ratios]
+    listed = endings[0] if len(endings) == 1 else ", ".join(endings[:-1]) + " and " + endings[-1]
+    fading = "" if first.presence >= 0.99 else f"; its effect now at {first.presence:.0%}, fading"
+    return f"After {article} {words}, wars in the data ended {listed} (over {first.conflicts} conflicts{fading})."
 
 
 def why_view(summary: Summary) -> WhyView | None:
@@ -91,4 +95,7 @@ def why_view(summary: Summary) -> WhyView | None:
     )
     if why.bounded_links:
         bound += f" The bound cut {len(why.bounded_links)} link prior(s): {'; '.join(why.bounded_links)}."
-    return WhyView([ratio_sentence(r) for r in why.ratios], split, bound, why.backtest)
+    cells: dict[str, list[MeasuredRatio]] = {}
+    for ratio in why.ratios:
+        cells.setdefault(ratio.cell, []).append(ratio)
+    return WhyView([cell_sentence(r) for r in cells.values()], split, bound, why.backtest)
