@@ -13,6 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from forecast.errors import InputError
+from forecast.model.measured import cell_key
 from forecast.reference.data import resolve_data_dir
 
 EVENTS_FILE = "events.csv"
@@ -31,8 +32,8 @@ class Cell:
 
     @property
     def key(self) -> str:
-        inner = ",".join(f"{k}={v}" for k, v in self.attributes)
-        return f"{self.kind}[{inner}]" if inner else self.kind
+        """The cell's name, as the forecaster writes it (:func:`forecast.model.measured.cell_key`)."""
+        return cell_key(self.kind, self.attrs)
 
     @property
     def attrs(self) -> dict[str, str]:
@@ -59,8 +60,8 @@ CELLS: tuple[Cell, ...] = (
 CELL_KEYS: tuple[str, ...] = tuple(c.key for c in CELLS)
 
 
-def cell_key(kind: str, attributes: dict[str, str] | None = None) -> str:
-    """The key of a kind with attributes (attribute order as in :data:`CELLS`)."""
+def find_cell(kind: str, attributes: dict[str, str] | None = None) -> str:
+    """The key of a measured kind with attributes; KeyError listing the measured cells if there is none."""
     wanted = dict(attributes or {})
     for c in CELLS:
         if c.kind == kind and c.attrs == wanted:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from forecast.calibration.events import CELLS, EVENTS_FILE, cell_key, load_events
+from forecast.calibration.events import CELLS, EVENTS_FILE, find_cell, load_events
 from forecast.calibration.model import HALF_LIVES, fit_nuts, profile
 from forecast.calibration.panel import TRANSITIONS, Panel, build_panel
 from forecast.errors import InputError
@@ -106,7 +106,7 @@ class EvidenceWeights(BaseModel):
         comprehensive agreement is the ending itself, never evidence).
         """
         wanted = dict(attributes or {})
-        cell_key(kind, wanted)  # KeyError with the choices
+        find_cell(kind, wanted)  # KeyError with the choices
         rows = [r for r in self.rows if r.kind == kind and r.attributes == wanted]
         if any(r.outcome for r in rows):
             raise ValueError(f"{kind} {wanted} is an outcome (the ending it codes), not evidence")
