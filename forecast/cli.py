@@ -239,7 +239,8 @@ def run(
     benchmarks: BenchmarksOpt = Path("benchmarks"),
 ) -> None:
     """Run the forecast and write <out>/<as-of>/."""
-    from forecast.pipeline import RunConfig, run_forecast  # slow: PyMC, PyTensor, ArviZ (see module docstring)
+    from forecast.pipeline import run_forecast  # slow: PyMC, PyTensor, ArviZ (see module docstring)
+    from forecast.run_inputs import RunConfig
 
     _quiet_pymc()
     config = RunConfig(
@@ -309,8 +310,9 @@ def backfill(
     benchmarks: BenchmarksOpt = Path("benchmarks"),
 ) -> None:
     """Run every week in a date range, compiling the model once; dates already recorded are skipped."""
-    from forecast.pipeline import RunConfig, parse_every, run_dates  # slow: PyMC (see module docstring)
     from forecast.pipeline import backfill as run_weeks
+    from forecast.pipeline import parse_every, run_dates  # slow: PyMC (see module docstring)
+    from forecast.run_inputs import RunConfig
 
     _quiet_pymc()
     try:
@@ -538,8 +540,8 @@ def whatif(
     as_json: Annotated[bool, typer.Option("--json", help="Print {outcome: {before, after}} as JSON.")] = False,
 ) -> None:
     """The forecast with items added or removed, next to the recorded run; writes nothing."""
-    from forecast.pipeline import RunConfig  # slow: PyMC, PyTensor, ArviZ (see module docstring)
-    from forecast.whatif import UnknownId, what_if
+    from forecast.analysis.whatif import UnknownId, what_if
+    from forecast.run_inputs import RunConfig  # slow: PyMC, PyTensor, ArviZ (see module docstring)
 
     _quiet_pymc()
     config = RunConfig(
@@ -618,8 +620,8 @@ def score(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
     """Score every recorded run (and outside forecast) of a resolved question; record the scores."""
+    from forecast.analysis.scorecard import NotResolved, score_question
     from forecast.report.archive import refresh_archive  # slow: matplotlib (see module docstring)
-    from forecast.scorecard import NotResolved, score_question
 
     try:
         card = score_question(out_dir, priors, benchmarks)
