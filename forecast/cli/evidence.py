@@ -1,4 +1,4 @@
-"""Checking, listing and starting evidence files; checking the outside forecasts set beside ours."""
+"""Checking, listing and starting evidence files."""
 
 from __future__ import annotations
 
@@ -9,20 +9,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from forecast.cli.options import (
-    EvidenceOpt,
-    KindsOpt,
-    PriorsOpt,
-)
+from forecast.cli.options import EvidenceOpt, KindsOpt, PriorsOpt
 from forecast.cli.shell import day_or_today, out, reports_problems
-from forecast.errors import InputError
-from forecast.inputs.load import (
-    load_benchmarks,
-    load_evidence,
-    load_kinds,
-    load_question,
-    split_by_date,
-)
+from forecast.inputs.load import load_evidence, load_kinds, load_question, split_by_date
 from forecast.inputs.scaffold import check_skeleton, new_item_path, skeleton_id, skeleton_item, write_new_item
 
 evidence_app = typer.Typer(help="Check, list and start evidence files.", no_args_is_help=True)
@@ -102,19 +91,3 @@ def evidence_new(
     check_skeleton(path, text, question, kinds)  # valid as written, or nothing is written
     path = write_new_item(path, text)
     out.print(f"Wrote {path}; fill in the TODO fields, then `forecast evidence validate`")
-
-
-benchmarks_app = typer.Typer(help="Check outside forecasts (markets, platforms) set beside ours.", no_args_is_help=True)
-
-
-@benchmarks_app.command("validate")
-@reports_problems
-def benchmarks_validate(
-    path: Annotated[Path, typer.Argument(help="Benchmark file or folder.")] = Path("benchmarks"),
-    priors: PriorsOpt = Path("priors"),
-) -> None:
-    """Check every benchmark file; print each problem as file:line: field: message."""
-    if not path.exists():
-        raise InputError(path, None, "", "no such file or folder")
-    found = load_benchmarks(path, load_question(priors))
-    out.print(f"[green]OK[/green]: {len(found)} benchmarks in {path}")

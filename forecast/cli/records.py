@@ -15,16 +15,9 @@ import typer
 from pydantic import BaseModel
 from rich.table import Table
 
-from forecast.cli.options import (
-    BenchmarksOpt,
-    OutOpt,
-    PriorsOpt,
-)
+from forecast.cli.options import BenchmarksOpt, OutOpt, PriorsOpt
 from forecast.cli.shell import err, out, reports_problems
-from forecast.inputs.load import (
-    load_kinds,
-    load_question,
-)
+from forecast.inputs.load import load_kinds, load_question
 from forecast.inputs.schema import Question, evidence_file_schema
 from forecast.report.wep import format_number
 from forecast.results.summary import Estimate, Manifest, Summary

@@ -10,18 +10,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from forecast.cli.options import (
-    ChainsOpt,
-    DrawsOpt,
-    PriorsOpt,
-    TuneOpt,
-)
+from forecast.cli.options import ChainsOpt, DrawsOpt, PriorsOpt, TuneOpt
 from forecast.cli.shell import day_or_today, err, out, quiet_pymc, reports_problems
 from forecast.errors import InputError
-from forecast.inputs.load import (
-    load_question,
-    reference_dir,
-)
+from forecast.inputs.load import load_question, reference_dir
 from forecast.reference.classes import REFERENCE_CLASSES
 from forecast.states import STATES
 

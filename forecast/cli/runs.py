@@ -14,13 +14,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from forecast.cli.options import (
-    BackfillSeedOpt,
-    BenchmarksOpt,
-    RunOptions,
-    SensitivityOpt,
-    run_options,
-)
+from forecast.cli.options import BackfillSeedOpt, BenchmarksOpt, RunOptions, SensitivityOpt, run_options
 from forecast.cli.shell import command_line, day_or_today, err, out, quiet_pymc, reports_problems
 from forecast.report.wep import format_number
 from forecast.results.summary import Summary
