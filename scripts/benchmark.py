@@ -25,8 +25,10 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from forecast.horizon import compile_forecaster
 from forecast.inputs.schema import DRIVER_IDS
-from forecast.pipeline import RunConfig, backfill, compile_forecaster, load_inputs, run_dates, run_forecast
+from forecast.pipeline import backfill, run_dates, run_forecast
+from forecast.run_inputs import RunConfig, load_inputs
 
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = date(2025, 11, 26)
@@ -115,8 +117,8 @@ def year_of_weeks(weeks: int, per_week: int) -> None:
 def score_history(weeks: int) -> None:
     """``weeks`` fake run folders and history rows (no sampling), resolved; time scoring and the archive."""
     sys.path.insert(0, str(REPO))
+    from forecast.analysis.scorecard import score_question
     from forecast.report.archive import write_archive
-    from forecast.scorecard import score_question
     from forecast.store.resolutions import record_resolution
     from tests.fake_runs import fake_run
     from tests.helpers import shipped_question

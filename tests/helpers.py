@@ -10,7 +10,7 @@ from typing import Any
 from forecast.inputs.load import load_question
 from forecast.inputs.schema import Question
 from forecast.model.settings import SamplerSettings
-from forecast.pipeline import RunConfig
+from forecast.run_inputs import RunConfig
 
 REPO = Path(__file__).resolve().parents[1]
 QUESTION = REPO / "priors" / "ukraine_2026.yaml"

@@ -14,8 +14,9 @@ from typer.testing import CliRunner
 
 from forecast.cli import app
 from forecast.errors import InputError
-from forecast.pipeline import RunConfig, backfill, load_inputs, parse_every, run_dates, run_forecast
+from forecast.pipeline import backfill, parse_every, run_dates, run_forecast
 from forecast.results.summary import Summary
+from forecast.run_inputs import RunConfig, load_inputs
 from forecast.store.history import HistoryStore
 from forecast.store.runs import RunExists
 from tests.helpers import CEASEFIRE, REPO, evidence_with, run_config

@@ -25,9 +25,9 @@ from forecast.store.history import HistoryStore, Record, ScoreRow
 from forecast.store.resolutions import load_resolutions
 from forecast.store.runs import run_dir
 
-from .archive_chart import Point, archive_chart
 from .briefing import HTML_NAME, PDF_NAME
 from .charts import Series
+from .charts.archive import Point, archive_chart
 from .context import long_date, short_date
 from .track import ScoreLine, mean_line, num
 from .wep import format_interval, format_number, format_pct

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Mapping
-from dataclasses import asdict
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -19,9 +18,6 @@ from forecast.model.fit import QUANTILES, Curves, DriverSummary
 from forecast.model.joint import FREE_VARS
 from forecast.model.measured import MeasuredEffects, MeasuredItem, cell_key
 from forecast.model.readings import Readings, strength
-from forecast.model.sensitivity import Case, Group
-from forecast.model.signposts import OneMore
-from forecast.model.signposts import Pathway as ModelPathway
 from forecast.reference.fit import HazardTable
 from forecast.results.summary import (
     ESS_MIN,
@@ -35,13 +31,7 @@ from forecast.results.summary import (
     EvidenceEntry,
     HazardSummary,
     MeasuredRatio,
-    OneMoreEvent,
-    Pathway,
     ReferenceSummary,
-    Sensitivity,
-    SensitivityCase,
-    SensitivityRow,
-    Signposts,
     WhyThisNumber,
     union_key,
 )
@@ -283,55 +273,6 @@ def _relative(path: Path, root: Path) -> str:
         return str(path.resolve().relative_to(root.resolve()))
     except ValueError:
         return str(path)
-
-
-def sensitivity_block(cases: list[Case], base: dict[str, float], seconds: float) -> Sensitivity:
-    """Cases grouped by assumption, each row's swing on the leading outcome, largest swing first."""
-    outcome = max(base, key=lambda s: base[s])
-    rows: dict[tuple[Group, str], list[Case]] = {}
-    for case in cases:
-        rows.setdefault((case.group, case.assumption), []).append(case)
-    built = [
-        SensitivityRow(
-            group=group,
-            assumption=assumption,
-            swing=max(abs(c.change[outcome]) for c in members),
-            cases=[
-                SensitivityCase(
-                    setting=c.setting, outcomes=c.outcomes, change=c.change, method=c.method, pareto_k=c.pareto_k
-                )
-                for c in members
-            ],
-        )
-        for (group, assumption), members in rows.items()
-    ]
-    return Sensitivity(
-        outcome=outcome,
-        base=base,
-        rows=sorted(built, key=lambda r: -r.swing),
-        refits=sum(c.method == "refit" for c in cases),
-        seconds=round(seconds, 2),
-    )
-
-
-def signposts_block(singles: list[OneMore], path: ModelPathway, reliability: float) -> Signposts:
-    """One more event of each kind, and the pathway across 50%, as ``summary.json`` holds them."""
-    return Signposts(
-        reliability=reliability,
-        one_more=[
-            OneMoreEvent(
-                kind=m.hypothesis.kind,
-                driver=m.hypothesis.driver,
-                signal=m.hypothesis.signal,
-                reliability=m.hypothesis.reliability,
-                change=m.change,
-                pareto_k=m.pareto_k,
-                method=m.method,
-            )
-            for m in singles
-        ],
-        pathway=Pathway(**asdict(path)),
-    )
 
 
 def union_draws(curves: Curves, outcomes: list[str]) -> np.ndarray:

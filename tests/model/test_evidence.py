@@ -11,7 +11,7 @@ import pytest
 from forecast.model.attribution import attribute, attribution
 from forecast.model.fit import Forecaster
 from forecast.model.readings import Readings
-from tests.model.conftest import AS_OF, HORIZON, SEED, make_item, weeks_before
+from tests.fitted import AS_OF, HORIZON, SEED, make_item, weeks_before
 from tests.model.test_forecast import reference_horizon
 
 

@@ -11,7 +11,7 @@ from scipy.linalg import expm
 from forecast.model.fit import Forecaster, stacked
 from forecast.model.readings import empty_readings
 from forecast.model.spec import Spec
-from tests.model.conftest import AS_OF, HORIZON, SEED, make_item, mc_error
+from tests.fitted import AS_OF, HORIZON, SEED, make_item, mc_error
 
 WAR, CEASEFIRE, FROZEN, DEAL = range(4)
 ORIGIN_TARGET = [(WAR, CEASEFIRE), (WAR, DEAL), (WAR, FROZEN), (CEASEFIRE, WAR), (CEASEFIRE, DEAL), (FROZEN, WAR),

@@ -13,7 +13,7 @@ from forecast.model.fit import Forecaster, stacked
 from forecast.model.joint import build_model, whitening
 from forecast.model.readings import Item, empty_readings, readings
 from forecast.model.spec import Spec
-from tests.model.conftest import AS_OF, SEED, START, make_item, mc_error
+from tests.fitted import AS_OF, SEED, START, make_item, mc_error
 
 
 def logp_and_gradient(spec: Spec, evidence, capacity: int, point: np.ndarray) -> tuple[float, np.ndarray]:

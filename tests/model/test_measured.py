@@ -14,7 +14,7 @@ from forecast.model.measured import MeasuredEffects, MeasuredItem, decay, presen
 from forecast.model.readings import empty_readings
 from forecast.model.spec import Spec, default_spec
 from forecast.states import TRANSITION_LABELS
-from tests.model.conftest import AS_OF, END, H0, HORIZON, SEED, START
+from tests.fitted import AS_OF, END, H0, HORIZON, SEED, START
 
 CEASEFIRE = "ceasefire_declared[scope=general, side=bilateral]"
 MEDIATION = "mediation"

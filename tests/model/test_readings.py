@@ -9,7 +9,7 @@ import pytest
 
 from forecast.model.readings import readings
 from forecast.model.spec import Spec
-from tests.model.conftest import AS_OF, START, make_item
+from tests.fitted import AS_OF, START, make_item
 
 
 def test_items_reported_after_the_as_of_date_are_excluded(spec: Spec) -> None:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from forecast.analysis.scorecard import score_question
 from forecast.report.archive import ARCHIVE_NAME, write_archive
-from forecast.scorecard import score_question
 from forecast.store.resolutions import record_resolution
 from tests.fake_runs import fake_run, three_runs, write_benchmarks
 from tests.helpers import REPO, shipped_question

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from forecast.analysis.scorecard import NotResolved, score_question
 from forecast.results import scoring
-from forecast.scorecard import NotResolved, score_question
 from forecast.store.history import HistoryStore
 from forecast.store.resolutions import record_resolution
 from tests.fake_runs import three_runs, write_benchmarks

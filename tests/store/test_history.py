@@ -16,10 +16,12 @@ import pytest
 from typer.testing import CliRunner
 
 from forecast.cli import app
+from forecast.horizon import compile_forecaster
 from forecast.model.fit import Forecaster
-from forecast.pipeline import RunConfig, compile_forecaster, load_inputs, run_forecast
+from forecast.pipeline import run_forecast
 from forecast.report.earlier import find_history
 from forecast.results.summary import Manifest, Summary, read_document, write_document
+from forecast.run_inputs import RunConfig, load_inputs
 from forecast.store.history import HISTORY_NAME, HistoryStore, Record, reconcile
 from forecast.store.runs import RunExists, recover, run_dirs
 from tests.helpers import REPO, TINY, manifest_document, run_config, shipped_question, summary_document

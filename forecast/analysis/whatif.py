@@ -1,8 +1,8 @@
 """What if: the forecast with hypothetical items added or real ones removed, next to the recorded run.
 
 Nothing is written. The evidence is changed in memory and goes through the same steps as a run
-(:func:`forecast.pipeline.model_items`, :func:`~forecast.pipeline.current_state` and
-:func:`~forecast.pipeline.horizon_forecast`, same seed and settings), so the "after" column is what
+(:func:`forecast.run_inputs.model_items`, :func:`~forecast.run_inputs.current_state` and
+:func:`forecast.horizon.horizon_forecast`, same seed and settings), so the "after" column is what
 ``forecast run`` would say with that evidence folder. Added files are validated exactly as evidence
 is, and obey the no-look-ahead rule: an added item reported after the as-of date is left out.
 """
@@ -15,19 +15,11 @@ from datetime import date
 from pathlib import Path
 
 from forecast.errors import InputError, Problem
+from forecast.horizon import compile_forecaster, horizon_forecast
 from forecast.inputs.load import LocatedItem, cluster_problems, load_evidence, split_by_date
 from forecast.model.fit import Forecaster
-from forecast.pipeline import (
-    Inputs,
-    RunConfig,
-    compile_forecaster,
-    current_state,
-    horizon_forecast,
-    load_inputs,
-    model_items,
-    run_id,
-)
 from forecast.results.summary import SUMMARY_NAME, Summary, read_document
+from forecast.run_inputs import Inputs, RunConfig, current_state, load_inputs, model_items, run_id
 from forecast.store.runs import is_run_dir, run_dir
 
 CLOSE_MATCHES = 5

@@ -15,7 +15,18 @@ from datetime import date
 import matplotlib
 from matplotlib.figure import Figure
 
-from .charts import _RC, FONT_PT, INK, MUTED, OUTCOME_COLOURS, WIDTH_IN, Series, _svg, _tick_label, probability_axis
+from forecast.report.charts.base import (
+    FONT_PT,
+    INK,
+    MUTED,
+    OUTCOME_COLOURS,
+    RC,
+    WIDTH_IN,
+    Series,
+    probability_axis,
+    svg,
+    tick_label,
+)
 
 
 @dataclass(frozen=True)
@@ -30,7 +41,7 @@ class Point:
 
 def archive_chart(dates: Sequence[date], series: Sequence[Series], interval: float, points: Sequence[Point]) -> str:
     """Lines (and interval bands) per outcome over the runs; benchmarks as labelled diamonds."""
-    with matplotlib.rc_context(_RC):
+    with matplotlib.rc_context(RC):
         fig = Figure(figsize=(WIDTH_IN * 1.4, 3.4), layout="constrained")
         ax = fig.subplots()
         xs = [d.toordinal() for d in dates]
@@ -60,7 +71,7 @@ def archive_chart(dates: Sequence[date], series: Sequence[Series], interval: flo
         pad = max((hi - lo) * 0.04, 3)
         ax.set_xlim(lo - pad, hi + pad * (4 if points else 1))
         ticks = _spaced(every, (hi - lo) / 9)
-        ax.set_xticks(ticks, [_tick_label(date.fromordinal(t), t in (ticks[0], ticks[-1])) for t in ticks])
+        ax.set_xticks(ticks, [tick_label(date.fromordinal(t), t in (ticks[0], ticks[-1])) for t in ticks])
         probability_axis(ax)
         handles, labels = ax.get_legend_handles_labels()
         fig.legend(handles, [textwrap.fill(lab, 22) for lab in labels], loc="outside right center", handlelength=1.6)
@@ -72,7 +83,7 @@ def archive_chart(dates: Sequence[date], series: Sequence[Series], interval: flo
         )
         described = "; ".join(f"{p.label} (seen {p.seen.isoformat()})" for p in points)
         title = "Each outcome over the runs" + (f", with outside forecasts: {described}" if points else "")
-        return _svg(fig, "archive-trend", title)
+        return svg(fig, "archive-trend", title)
 
 
 def _spaced(days: list[int], gap: float) -> list[int]:

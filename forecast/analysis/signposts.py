@@ -20,11 +20,11 @@ from typing import Literal
 import arviz as az
 import numpy as np
 
+from forecast.analysis.sensitivity import K_THRESHOLD
 from forecast.model.attribution import smoothed_weights
 from forecast.model.fit import Draws, Forecaster, stacked, state_draws
 from forecast.model.measured import MeasuredItem, Presence, presence
 from forecast.model.readings import Readings, reading_log_lik
-from forecast.model.sensitivity import K_THRESHOLD
 from forecast.model.spec import Spec
 from forecast.states import STATES
 

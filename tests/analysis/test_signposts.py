@@ -7,13 +7,12 @@ from dataclasses import replace
 import arviz as az
 import pytest
 
+from forecast.analysis.signposts import Hypothesis, combined, hypothetical_readings, one_more, pathway
 from forecast.model.fit import Forecaster
 from forecast.model.readings import Readings
-from forecast.model.signposts import Hypothesis, combined, hypothetical_readings, one_more, pathway
 from forecast.model.spec import Spec
 from forecast.states import STATES
-
-from .conftest import AS_OF, DRAWS, HORIZON, SEED, TUNE, make_item, weeks_before
+from tests.fitted import AS_OF, DRAWS, HORIZON, SEED, TUNE, make_item, weeks_before
 
 TALKS = Hypothesis("talks_held", "diplomacy", 1.5, 0.6, 0.85)  # moderate: PSIS holds (k <= 0.7)
 GAINS = Hypothesis("battlefield_gain", "military_momentum", 2.0, 0.5, 0.9)

@@ -3,7 +3,7 @@
 Each alternative changes one thing: the reference class (each other named class), one link prior
 (its mean one prior sd down and up), the drivers' drift (halved, doubled), the measurement noise
 (every reading's sd halved, doubled), one source dropped, one cluster dropped. How each is answered
-(exactly, by reweighting, or by a refit) is :mod:`forecast.model.sensitivity`.
+(exactly, by reweighting, or by a refit) is :mod:`forecast.analysis.sensitivity`.
 """
 
 from __future__ import annotations
@@ -12,16 +12,11 @@ import re
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import arviz as az
 import numpy as np
 
-from forecast.model.attribution import EventImpact
-from forecast.model.fit import Curves, Forecaster
-from forecast.model.measured import MeasuredItem
-from forecast.model.readings import Item, Readings
-from forecast.model.sensitivity import (
+from forecast.analysis.sensitivity import (
     Case,
     DataChange,
     DriftChange,
@@ -31,11 +26,13 @@ from forecast.model.sensitivity import (
     drift_cases,
     prior_cases,
 )
+from forecast.model.attribution import EventImpact
+from forecast.model.fit import Curves, Forecaster
+from forecast.model.measured import MeasuredItem
+from forecast.model.readings import Item, Readings
 from forecast.reference.classes import REFERENCE_CLASSES
 from forecast.reference.fit import fit_reference, known_at, rebased
-
-if TYPE_CHECKING:  # the pipeline imports this module
-    from forecast.pipeline import Inputs
+from forecast.run_inputs import Inputs
 
 DRIFT_FACTORS = (0.5, 2.0)
 MEASURED_FACTORS = (0.5, 2.0)

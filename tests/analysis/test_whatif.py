@@ -8,13 +8,15 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from forecast.analysis.whatif import UnknownId, what_if
 from forecast.cli import app
 from forecast.errors import InputError
+from forecast.horizon import compile_forecaster
 from forecast.model.fit import Forecaster
 from forecast.model.settings import SamplerSettings
-from forecast.pipeline import RunConfig, compile_forecaster, load_inputs, run_forecast
+from forecast.pipeline import run_forecast
 from forecast.results.summary import Summary
-from forecast.whatif import UnknownId, what_if
+from forecast.run_inputs import RunConfig, load_inputs
 from tests.helpers import CEASEFIRE, REPO, evidence_with, run_config
 
 SETTINGS = SamplerSettings(draws=200, tune=200, chains=2)

@@ -1,17 +1,17 @@
-"""Shared fixtures: one spec, one compiled forecaster and its no-evidence fit for the whole folder."""
+"""The model tests' shared setting: baseline hazards, grid, dates, seed and sampler length, and item helpers.
+
+The fixtures built on it (one spec, one compiled forecaster and its no-evidence fit, shared by
+``tests/model`` and ``tests/analysis``) are in ``tests/conftest.py``.
+"""
 
 from __future__ import annotations
 
-import logging
 from datetime import date, timedelta
 
 import arviz as az
 import numpy as np
-import pytest
 
-from forecast.model.fit import Forecaster
-from forecast.model.readings import Item, empty_readings
-from forecast.model.spec import Spec, default_spec
+from forecast.model.readings import Item
 
 H0 = {
     "war->ceasefire": 0.03,
@@ -48,32 +48,6 @@ def make_item(
 
 def weeks_before(day: date, weeks: int) -> date:
     return day - timedelta(weeks=weeks)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def quiet_pymc() -> None:
-    logging.getLogger("pymc").setLevel(logging.ERROR)
-
-
-@pytest.fixture(scope="session")
-def spec() -> Spec:
-    return default_spec(START, END, H0)
-
-
-@pytest.fixture(scope="session")
-def forecaster(spec: Spec) -> Forecaster:
-    return Forecaster(spec, capacity=512, draws=DRAWS, tune=TUNE)
-
-
-@pytest.fixture(scope="session")
-def prior_fit(forecaster: Forecaster) -> az.InferenceData:
-    return forecaster.fit(empty_readings(), seed=SEED)
-
-
-@pytest.fixture(scope="session")
-def prior_war(forecaster: Forecaster, prior_fit: az.InferenceData) -> float:
-    """P(war on the horizon) with no evidence, from war at AS_OF."""
-    return forecaster.forecast_curves(prior_fit, AS_OF, HORIZON).horizon()["war"]
 
 
 def mc_error(values: np.ndarray, idata: az.InferenceData) -> float:

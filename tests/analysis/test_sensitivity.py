@@ -8,13 +8,12 @@ import arviz as az
 import numpy as np
 import pytest
 
+from forecast.analysis.sensitivity import DataChange, PriorChange, Refits, data_cases, prior_cases
 from forecast.model.fit import Forecaster
 from forecast.model.readings import Readings
-from forecast.model.sensitivity import DataChange, PriorChange, Refits, data_cases, prior_cases
 from forecast.model.spec import Spec
 from forecast.states import STATES
-
-from .conftest import AS_OF, HORIZON, SEED, make_item, weeks_before
+from tests.fitted import AS_OF, HORIZON, SEED, make_item, weeks_before
 
 TOLERANCE = 0.02
 
