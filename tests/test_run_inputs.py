@@ -13,8 +13,8 @@ from forecast.inputs.schema import MAX_ABS_SIGNAL
 from forecast.model.fit import Draws, Forecaster, hazards_at
 from forecast.model.measured import MeasuredItem, cell_key
 from forecast.model.readings import Item
-from forecast.pipeline import RunConfig, load_inputs
 from forecast.reference.fit import fit_reference
+from forecast.run_inputs import RunConfig, load_inputs
 from forecast.states import TRANSITION_LABELS
 from tests.helpers import REPO
 
