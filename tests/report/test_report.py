@@ -20,8 +20,8 @@ from forecast.inputs.load import load_evidence, load_kinds, load_question, split
 from forecast.report.briefing import load_run, render_briefing, render_html
 from forecast.report.context import HASH_SHOWN, MAX_EXCLUDED, MAX_NEW_ITEMS, MAX_WARNINGS, TOP_DRIVERS
 from forecast.report.wep import bottom_line, format_pct, format_pp, wep_term
-from forecast.results import summary as summary_mod  # the atomic writer lives there
 from forecast.results.summary import Manifest, Summary
+from forecast.results.summary import files as summary_mod  # the atomic writer lives there
 from forecast.store.history import Record
 from tests.helpers import REPO, Item, manifest_document, shipped_question, summary_document
 

@@ -1,44 +1,26 @@
-"""The files a run writes, defined once: ``summary.json`` and ``manifest.json`` as pydantic models.
-
-Runs write through these models, the history and the briefing read through them, and
-``forecast schema summary|manifest`` prints their JSON Schema. ``SCHEMA_VERSION`` is the version of
-``summary.json`` a reader gets; a reader refuses any other with a clear error.
-"""
+"""``summary.json``: what one run forecast, from which evidence, and how well it sampled."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import json
-import os
-import tempfile
 from datetime import date
-from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 
-from forecast.errors import InputError, Problem
 from forecast.inputs.schema import Match, Question
+
+from .base import DocumentModel
 
 SCHEMA_VERSION: Literal[2] = 2
 INTERVAL = 0.9  # central credible interval reported as low/high
 RHAT_MAX = 1.01  # sampler checks: a run past any threshold is flagged in the briefing
 ESS_MIN = 400.0
 DIVERGENCES_MAX = 0
-
 SUMMARY_NAME = "summary.json"
-MANIFEST_NAME = "manifest.json"
-
-Document = TypeVar("Document", bound=BaseModel)
 
 
-class _Document(BaseModel):
-    # NaN (an R-hat that could not be computed) is written as NaN, as json.dumps does, and read back
-    model_config = ConfigDict(extra="forbid", ser_json_inf_nan="constants")
-
-
-class Estimate(_Document):
+class Estimate(DocumentModel):
     """A probability and its central credible interval."""
 
     mean: float
@@ -46,7 +28,7 @@ class Estimate(_Document):
     high: float
 
 
-class Diagnostics(_Document):
+class Diagnostics(DocumentModel):
     rhat_max: float = Field(description="largest R-hat over the sampled parameters")
     ess_bulk_min: float = Field(description="smallest bulk effective sample size")
     divergences: int
@@ -58,7 +40,7 @@ class Diagnostics(_Document):
     seed: int
 
 
-class CurvePoint(_Document):
+class CurvePoint(DocumentModel):
     """The chance of one outcome on one date, with its interval."""
 
     date: date
@@ -67,7 +49,7 @@ class CurvePoint(_Document):
     high: float
 
 
-class DriverState(_Document):
+class DriverState(DocumentModel):
     """A latent driver at the as-of week (driver units: 0 typical, +-1 notably above or below)."""
 
     description: str
@@ -76,7 +58,7 @@ class DriverState(_Document):
     trend: Literal["rising", "falling", "steady"]
 
 
-class StateRecord(_Document):
+class StateRecord(DocumentModel):
     """The state of the conflict at the as-of date and the record that says so (none: the default)."""
 
     state: str
@@ -84,7 +66,7 @@ class StateRecord(_Document):
     item: str | None = None
 
 
-class HazardSummary(_Document):
+class HazardSummary(DocumentModel):
     """A baseline transition hazard of the reference class (per year), with its 90% interval."""
 
     events: int | None = Field(description="events in the reference data; none for an assumed hazard")
@@ -94,7 +76,7 @@ class HazardSummary(_Document):
     high: float
 
 
-class ReferenceSummary(_Document):
+class ReferenceSummary(DocumentModel):
     """The outside view the run started from."""
 
     reference_class: str
@@ -108,7 +90,7 @@ class ReferenceSummary(_Document):
     )
 
 
-class EventReading(_Document):
+class EventReading(DocumentModel):
     """One reading of an event: the driver it reads, the merged signal and corroborated reliability."""
 
     driver: str
@@ -116,7 +98,7 @@ class EventReading(_Document):
     reliability: float = Field(description="corroborated: 1 - prod(1 - r) over the reports reading this driver")
 
 
-class EventImpact(_Document):
+class EventImpact(DocumentModel):
     """What one event (a cluster of reports, or a lone item) did to the forecast on the horizon.
 
     An event may read several drivers (two reports of one statement, each reading it differently):
@@ -146,7 +128,7 @@ class EventImpact(_Document):
     refitted: bool = Field(description="Pareto k above 0.7: the event was left out and the model refitted")
 
 
-class EvidenceEntry(_Document):
+class EvidenceEntry(DocumentModel):
     """What the briefing shows of one item used by the run."""
 
     date: dt.date
@@ -167,7 +149,7 @@ class EvidenceEntry(_Document):
     file: str
 
 
-class SensitivityCase(_Document):
+class SensitivityCase(DocumentModel):
     """The horizon forecast under one setting of an assumption, and how it was obtained."""
 
     setting: str
@@ -179,7 +161,7 @@ class SensitivityCase(_Document):
     pareto_k: float | None = None
 
 
-class SensitivityRow(_Document):
+class SensitivityRow(DocumentModel):
     """One assumption and its settings (e.g. a link prior's mean one sd down and up)."""
 
     group: Literal["reference", "link", "measured", "drift", "noise", "source", "cluster"]
@@ -188,7 +170,7 @@ class SensitivityRow(_Document):
     cases: list[SensitivityCase]
 
 
-class Sensitivity(_Document):
+class Sensitivity(DocumentModel):
     """How far the forecast moves when each assumption moves, largest swing first."""
 
     outcome: str = Field(description="the outcome the rows are ranked by (the leading one)")
@@ -198,7 +180,7 @@ class Sensitivity(_Document):
     seconds: float
 
 
-class OneMoreEvent(_Document):
+class OneMoreEvent(DocumentModel):
     """One more event of a kind at its default reading, this week: the change it would make."""
 
     kind: str
@@ -210,7 +192,7 @@ class OneMoreEvent(_Document):
     method: Literal["reweighted", "refit", "exact"]
 
 
-class Pathway(_Document):
+class Pathway(DocumentModel):
     """The fewest default-size events found that take the target across 50%, or how far readings can go."""
 
     target: str
@@ -226,7 +208,7 @@ class Pathway(_Document):
     states: dict[str, float] = Field(description="the target's chance if each other state took effect now")
 
 
-class Signposts(_Document):
+class Signposts(DocumentModel):
     """What to watch in the coming weeks."""
 
     reliability: float = Field(description="the reliability each hypothetical report is given")
@@ -234,7 +216,7 @@ class Signposts(_Document):
     pathway: Pathway
 
 
-class BenchmarkComparison(_Document):
+class BenchmarkComparison(DocumentModel):
     """An outside forecast beside ours: the analyst's record of it, and this run's number for the same event.
 
     The record is copied, so a briefing re-rendered later shows what the run saw. ``ours`` is
@@ -266,7 +248,7 @@ def union_key(outcomes: list[str]) -> str:
     return "+".join(sorted(outcomes))
 
 
-class MeasuredRatio(_Document):
+class MeasuredRatio(DocumentModel):
     """One measured hazard ratio behind this run: a kind cell's effect on one war exit, as history has it."""
 
     cell: str
@@ -283,7 +265,7 @@ class MeasuredRatio(_Document):
     presence: float = Field(description="the cell's presence on the as-of date: 1 this week, 0.5 a half-life on")
 
 
-class WhyThisNumber(_Document):
+class WhyThisNumber(DocumentModel):
     """The measured ratios behind the forecast, and how much of its move from the reference class is judgement."""
 
     half_life_weeks: float
@@ -299,7 +281,7 @@ class WhyThisNumber(_Document):
     backtest: str | None = Field(default=None, description="whether measured events add skill out of sample")
 
 
-class Summary(_Document):
+class Summary(DocumentModel):
     """``summary.json``: what one run forecast, from which evidence, and how well it sampled."""
 
     schema_version: Literal[2] = SCHEMA_VERSION
@@ -326,75 +308,3 @@ class Summary(_Document):
         default_factory=dict, description="'ceasefire+deal' -> weekly chance of that union, for the benchmarks' chart"
     )
     why: WhyThisNumber | None = Field(default=None, description="the measured weights behind this run")
-
-
-class SamplerRecord(_Document):
-    chains: int
-    draws: int
-    tune: int
-
-
-class Manifest(_Document):
-    """``manifest.json``: what a run read (SHA-256 of every input) and with what software."""
-
-    as_of: date
-    seed: int
-    command: str
-    inputs: dict[str, str]
-    versions: dict[str, str]
-    sampler: SamplerRecord
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` via a temporary file in the same folder and ``os.replace``, so a
-    reader never sees half a file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
-
-
-def write_document(path: Path, document: BaseModel) -> None:
-    """Write a document as indented UTF-8 JSON, atomically."""
-    write_atomic(path, (document.model_dump_json(indent=2) + "\n").encode("utf-8"))
-
-
-def read_document(path: Path, model: type[Document]) -> Document:
-    """Read and validate a document; every problem is an :class:`InputError` naming the file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, None, "", "not found (is this a run folder?)") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(path, None, "", f"cannot be read: {exc}") from None
-    try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(path, exc.lineno, "", f"invalid JSON: {exc.msg}") from None
-    _check_version(path, raw, model)
-    try:
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        raise InputError.of([_problem(path, e) for e in exc.errors()]) from None
-
-
-def _check_version(path: Path, raw: Any, model: type[BaseModel]) -> None:
-    if model is Summary and isinstance(raw, dict) and raw.get("schema_version") != SCHEMA_VERSION:
-        raise InputError(
-            path,
-            None,
-            "schema_version",
-            f"{raw.get('schema_version')!r} is not supported (this version reads {SCHEMA_VERSION})",
-        )
-
-
-def _problem(path: Path, error: Any) -> Problem:
-    return Problem(str(path), None, ".".join(str(p) for p in error["loc"]), error["msg"])
