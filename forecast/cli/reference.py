@@ -75,7 +75,8 @@ def backtest(
     evidence: Annotated[bool, typer.Option(help="Also backtest the evidence model (events.csv in --data).")] = True,
 ) -> None:
     """Score the reference-class forecast on history: rolling origins, no look-ahead, against a baseline."""
-    from forecast.reference.backtest import run_backtest, verdict, write_backtest  # slow: pandas, matplotlib
+    from forecast.reference.backtest import run_backtest  # slow: pandas
+    from forecast.reference.backtest_report import verdict, write_backtest  # slow: matplotlib
 
     with err.status("Backtesting one-year forecasts at every origin year..."):
         result = run_backtest(data, first_origin=first_origin)

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from forecast.reference.backtest import brier, log_score, run_backtest, write_backtest
+from forecast.reference.backtest import brier, log_score, run_backtest
+from forecast.reference.backtest_report import write_backtest
 from forecast.reference.data import ReferenceData, load_reference_data
 
 CUT = 1994
