@@ -140,6 +140,7 @@ def load_inputs(config: RunConfig) -> Inputs:
     weights = load_weights(reference_dir(config.priors))
     hazards = fit_reference(question.reference, config.as_of, reference_dir(config.priors))
     hazards = rebased(hazards, dict(weights.baseline_multiplier.get(question.reference.class_, {})))
+    readings, measured = model_items(used, kinds)
     return Inputs(
         question,
         kinds,
@@ -147,11 +148,11 @@ def load_inputs(config: RunConfig) -> Inputs:
         hazards,
         used,
         later,
-        model_items(used, kinds),
+        readings,
         current_state(used, config.as_of),
         input_hashes(config, kinds_path),
         benchmarks=load_benchmarks(config.benchmarks, question),
-        measured=measured_items(used, kinds),
+        measured=measured,
         weights=weights,
         effects=question_effects(weights, kinds, question.reference.mismatch),
     )
@@ -164,26 +165,17 @@ def question_effects(weights: EvidenceWeights, kinds: dict[str, Kind], mismatch:
     return effects_from_rows(rows, cells, TRANSITION_LABELS, weights.half_life_weeks, mismatch)
 
 
-def measured_items(used: list[LocatedItem], kinds: dict[str, Kind]) -> list[MeasuredItem]:
-    """The items of the measured kinds, each with the cell (kind and attributes) that selects its ratio."""
-    out = []
+def model_items(used: list[LocatedItem], kinds: dict[str, Kind]) -> tuple[list[Item], list[MeasuredItem]]:
+    """What the model takes of the items: the readings (resolved against their kinds) and the items of
+    the measured kinds, each with the cell (kind and attributes) that selects its ratio. State changes
+    are neither."""
+    readings, measured = [], []
     for located in used:
-        item = located.item
-        attributes = item.measured_attributes(kinds[item.kind])
-        if attributes is not None:
-            cell = cell_key(item.kind, attributes)
-            out.append(MeasuredItem(item.id, item.date, item.reported, cell, item.reliability, item.cluster))
-    return out
-
-
-def model_items(used: list[LocatedItem], kinds: dict[str, Kind]) -> list[Item]:
-    """The readings among the items (state changes are not readings), resolved against their kinds."""
-    out = []
-    for located in used:
-        item = located.item
-        reading = item.reading(kinds[item.kind])
+        item, kind = located.item, kinds[located.item.kind]
+        reading = item.reading(kind)
+        attributes = item.measured_attributes(kind)
         if reading is not None:
-            out.append(
+            readings.append(
                 Item(
                     item.id,
                     item.date,
@@ -195,7 +187,10 @@ def model_items(used: list[LocatedItem], kinds: dict[str, Kind]) -> list[Item]:
                     item.cluster,
                 )
             )
-    return out
+        elif attributes is not None:
+            cell = cell_key(item.kind, attributes)
+            measured.append(MeasuredItem(item.id, item.date, item.reported, cell, item.reliability, item.cluster))
+    return readings, measured
 
 
 def current_state(used: list[LocatedItem], as_of: date) -> StateRecord:

@@ -31,7 +31,7 @@ from forecast.results.summary import (
     SensitivityRow,
     Signposts,
 )
-from forecast.run_inputs import Inputs, RunConfig, measured_items, model_items
+from forecast.run_inputs import Inputs, RunConfig, model_items
 from forecast.states import STATES
 
 SIGNPOST_RELIABILITY = RELIABILITY_WORDS["high"]
@@ -85,7 +85,7 @@ def without_sources(inputs: Inputs) -> dict[str, tuple[int, list[Item], list[Mea
     out = {}
     for name in names:
         kept = [u for u in inputs.used if source_name(u.item.source) != name]
-        out[name] = (len(inputs.used) - len(kept), model_items(kept, inputs.kinds), measured_items(kept, inputs.kinds))
+        out[name] = (len(inputs.used) - len(kept), *model_items(kept, inputs.kinds))
     return out
 
 

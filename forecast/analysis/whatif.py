@@ -138,11 +138,13 @@ def with_evidence(inputs: Inputs, extra: list[LocatedItem], removed: set[str], c
     everything = [i for i in inputs.used + inputs.later if i.item.id not in removed] + extra
     everything.sort(key=lambda located: (located.item.date, located.item.id))  # the order load_evidence gives
     used, later = split_by_date(everything, config.as_of)
+    readings, measured = model_items(used, inputs.kinds)
     return replace(
         inputs,
         used=used,
         later=later,
-        items=model_items(used, inputs.kinds),
+        items=readings,
+        measured=measured,
         state=current_state(used, config.as_of),
     )
 

@@ -117,6 +117,23 @@ def test_a_cluster_id_drops_every_report_of_the_event(plain, forecaster) -> None
     assert result.after != result.before
 
 
+def test_measured_items_are_added_and_dropped_like_the_run(tmp_path, plain, forecaster) -> None:
+    out, summary = plain
+    dropped = what_if(config(out), [], ["us-shuttle-mediation"], forecaster=forecaster)
+    assert dropped.before == means(summary)
+    assert dropped.after["deal"] < dropped.before["deal"]  # the measured mediation raised the deal hazard
+    truce = tmp_path / "truce.yaml"
+    truce.write_text(
+        "- {id: hypothetical-truce, date: 2025-11-25, kind: ceasefire_declared, side: bilateral, scope: general,\n"
+        "   title: A hypothetical general truce declared by both, source: test, reliability: confirmed}\n"
+    )
+    added = what_if(config(out), [truce], [], forecaster=forecaster)
+    evidence = evidence_with(tmp_path / "evidence", "truce.yaml", truce.read_text())
+    _, full = run_forecast(config(tmp_path / "full", evidence=evidence), forecaster=forecaster)
+    assert added.after == means(full)
+    assert added.after["ceasefire"] > added.before["ceasefire"] + 0.005
+
+
 def test_unknown_ids_and_clashing_ids_are_refused(plain, files, tmp_path) -> None:
     out, _ = plain
     with pytest.raises(UnknownId, match="geneva-roud.*close matches: geneva-round"):
