@@ -220,12 +220,16 @@ def pathway(
     for _ in range(MAX_EVENTS if useful else 0):
         trials = []
         for h in useful:
+            if h.cell is not None and h in chosen:
+                continue  # a second recent event of a measured cell adds nothing (presence does not stack)
             step = steps.get(h, zero)
             exact = _with_measured(draws, evidence, [c for c in [*chosen, h] if c.cell], spec, as_of, horizon, state)
             rows = current if h.cell is None or exact is None else exact
             weights = log_w + step
             value, k = _reweighted(weights, rows) if weights.any() else (rows.mean(axis=0), 0.0)
             trials.append((sign * value[t], k, h, step, value, rows))
+        if not trials:
+            break
         _, k, best, step, value, rows = max(trials, key=lambda trial: trial[0])
         if not k <= K_THRESHOLD:
             break  # the weights no longer describe the posterior: stop here

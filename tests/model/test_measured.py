@@ -8,12 +8,13 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
+from forecast.analysis.signposts import Hypothesis, one_more, pathway
 from forecast.model.attribution import attribution
 from forecast.model.fit import Draws, Forecaster, hazards_at, state_draws
 from forecast.model.measured import MeasuredEffects, MeasuredItem, decay, presence
 from forecast.model.readings import empty_readings
 from forecast.model.spec import Spec, default_spec
-from forecast.states import TRANSITION_LABELS
+from forecast.states import STATES, TRANSITION_LABELS
 from tests.fitted import AS_OF, END, H0, HORIZON, SEED, START
 
 CEASEFIRE = "ceasefire_declared[scope=general, side=bilateral]"
@@ -116,6 +117,19 @@ def test_measured_event_attribution_is_exact(measured_forecaster: Forecaster) ->
     assert impacts["cf"].impact["ceasefire"] == pytest.approx(full["ceasefire"] - without[1], abs=1e-12)
     assert impacts["cf"].impact["ceasefire"] > 0.005
     assert impacts["cf"].impact["frozen"] < 0
+
+
+def test_what_to_watch_adds_a_measured_cell_once_and_exactly(measured_forecaster: Forecaster) -> None:
+    spec = measured_forecaster.spec
+    evidence = measured_forecaster.readings([], AS_OF)
+    idata = measured_forecaster.fit(evidence, seed=SEED)
+    per_draw = measured_forecaster.forecast_curves(idata, AS_OF, HORIZON).horizon_draws()
+    hypotheses = [Hypothesis(cell, "", 0.0, 0.0, 1.0, cell=cell) for cell in spec.measured.cells]
+    singles = one_more(measured_forecaster, idata, evidence, hypotheses, per_draw, AS_OF, HORIZON, "war", STATES, SEED)
+    ceasefire = next(m for m in singles if m.hypothesis.cell == CEASEFIRE)
+    assert ceasefire.method == "exact" and ceasefire.change["ceasefire"] > 0.005
+    path = pathway(measured_forecaster, idata, evidence, singles, per_draw, AS_OF, HORIZON, "war", STATES)
+    assert len(path.events) == len(set(path.events))  # a second recent truce adds nothing: never chosen twice
 
 
 def test_without_measured_events_the_measured_model_forecasts_as_the_driver_model(
