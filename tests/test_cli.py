@@ -102,6 +102,17 @@ def test_schemas_are_json_schema_and_the_shipped_evidence_satisfies_its_own() ->
     assert list(evidence.iter_errors({"id": "x", "date": "2025-11-26", "kind": "no-such-kind"}))
 
 
+@pytest.mark.parametrize("kind", sorted(load_kinds()))
+def test_evidence_new_gives_a_valid_skeleton_of_every_kind(tmp_path: Path, kind: str) -> None:
+    result = invoke("evidence", "new", "--kind", kind, "--date", "2025-12-02", "--evidence", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    [path] = (tmp_path / "2025-12").glob("*.yaml")
+    kinds = load_kinds()
+    [located] = load_evidence(path, load_question(QUESTION), kinds)
+    attributes = located.item.measured_attributes(kinds[kind])
+    assert (attributes is not None) == kinds[kind].measured  # measured kinds get their attributes, no reading
+
+
 def test_evidence_new_writes_a_valid_skeleton_and_never_overwrites(tmp_path: Path) -> None:
     args = (
         "evidence",

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from forecast.errors import InputError
 from forecast.inputs.load import load_evidence
-from forecast.inputs.schema import DRIVER_IDS, RELIABILITY_WORDS, STATE_IDS, Kind, Question
+from forecast.inputs.schema import CELL_VALUES, DRIVER_IDS, RELIABILITY_WORDS, STATE_IDS, Kind, Question
 
 
 def _slug(text: str) -> str:
@@ -38,6 +38,10 @@ def skeleton_item(item_id: str, kind_id: str, kind: Kind, day: date, cluster: st
     ]
     if kind.transition:
         lines.append("state: war                      # TODO the state entered on `date`: " + ", ".join(STATE_IDS))
+    elif kind.measured:
+        lines.append("# measured on history: no driver or signal; its effect is the measured hazard ratio")
+        lines += [_attribute_line(name, required=True) for name in kind.attributes]
+        lines += [_attribute_line(name, required=False) for name in kind.optional]
     elif kind.driver is None:
         lines.append(f"driver: diplomacy              # TODO the driver this reads: {', '.join(DRIVER_IDS)}")
         lines.append("signal: 0                       # TODO driver units: 0 as usual, +1 notably above, -1 below")
@@ -54,6 +58,23 @@ def skeleton_item(item_id: str, kind_id: str, kind: Kind, day: date, cluster: st
     )
     lines += ["# url: https://...", "# tags: []", "# notes: >-", "#   why this reading"]
     return "\n".join(lines) + "\n"
+
+
+ATTRIBUTE_HINTS: dict[str, str] = {
+    "mediator": "who mediates (a state, an organisation, a person)",
+    "days": "announced duration in days",
+}
+
+
+def _attribute_line(name: str, required: bool) -> str:
+    """One attribute of a measured kind: the first allowed value, the choices in the comment."""
+    choices = CELL_VALUES.get(name)
+    value = choices[0] if choices else ("TODO" if name == "mediator" else "30")
+    hint = " | ".join(choices) if choices else ATTRIBUTE_HINTS.get(name, name)
+    if name == "side":
+        hint += " | multilateral (counts as bilateral)"
+    line = f"{name}: {value}"
+    return f"{line:<32}# TODO {hint}" if required else f"# {line:<30}# optional: {hint}"
 
 
 def new_item_path(root: Path, day: date, item_id: str) -> Path:
