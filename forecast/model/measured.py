@@ -44,7 +44,7 @@ class MeasuredEffects:
     """Per cell and transition the log hazard ratio the model uses: Normal(``log_mean``, ``log_sd``).
 
     ``log_sd`` is already widened by the question's mismatch factor; transitions history did not
-    measure have mean 0 and sd 0 (no effect). ``conflicts``/``events`` say what the ratio rests on.
+    measure have mean 0 and sd 0 (no effect). ``conflicts`` says what the ratio rests on.
     """
 
     cells: tuple[str, ...]
@@ -53,7 +53,6 @@ class MeasuredEffects:
     log_sd: np.ndarray  # (transitions, cells)
     half_life_weeks: float
     conflicts: Mapping[str, int]
-    events: Mapping[str, int]
 
     def __post_init__(self) -> None:
         shape = (len(self.transitions), len(self.cells))
@@ -82,14 +81,14 @@ def effects_from_rows(
     mismatch: float = 1.0,
 ) -> MeasuredEffects:
     """The model's effects from measured rows (``kind``, ``attributes``, ``transition``, ``log_mean``,
-    ``log_sd``, ``conflicts``, ``events``) for the given cells; sds widened by ``mismatch``.
+    ``log_sd``, ``conflicts``) for the given cells; sds widened by ``mismatch``.
 
-    A (cell, transition) without a row has no effect (history did not measure it). ``conflicts`` and
-    ``events`` of a cell are the largest over its transitions (the events are the same ones).
+    A (cell, transition) without a row has no effect (history did not measure it). A cell's
+    ``conflicts`` is the largest over its transitions (the events are the same ones).
     """
     keys = [cell_key(kind, attributes) for kind, attributes in cells]
     mean, sd = np.zeros((len(transitions), len(keys))), np.zeros((len(transitions), len(keys)))
-    conflicts, events = dict.fromkeys(keys, 0), dict.fromkeys(keys, 0)
+    conflicts = dict.fromkeys(keys, 0)
     for row in rows:
         key = cell_key(str(row["kind"]), row.get("attributes") or {})
         if key not in keys or row["transition"] not in transitions:
@@ -97,14 +96,13 @@ def effects_from_rows(
         t, c = transitions.index(row["transition"]), keys.index(key)
         mean[t, c], sd[t, c] = float(row["log_mean"]), float(row["log_sd"])
         conflicts[key] = max(conflicts[key], int(row.get("conflicts") or 0))
-        events[key] = max(events[key], int(row.get("events") or 0))
-    return MeasuredEffects(tuple(keys), transitions, mean, widened_sd(sd, mismatch), half_life_weeks, conflicts, events)
+    return MeasuredEffects(tuple(keys), transitions, mean, widened_sd(sd, mismatch), half_life_weeks, conflicts)
 
 
 def no_effects(transitions: tuple[str, ...]) -> MeasuredEffects:
     """No measured kinds (a model of drivers only)."""
     empty = np.zeros((len(transitions), 0))
-    return MeasuredEffects((), transitions, empty, empty, 1.0, {}, {})
+    return MeasuredEffects((), transitions, empty, empty, 1.0, {})
 
 
 def widened_sd(log_sd: np.ndarray, mismatch: float) -> np.ndarray:
@@ -133,8 +131,10 @@ class Presence:
         return Presence(tuple(e for e in self.event if e != event), self.per_event[keep])
 
     def plus(self, other: Presence) -> Presence:
-        if not other.event or not self.event:
-            return other if not self.event else self
+        if not self.event:
+            return other
+        if not other.event:
+            return self
         return Presence(self.event + other.event, np.concatenate([self.per_event, other.per_event]))
 
 

@@ -31,7 +31,7 @@ def effects() -> MeasuredEffects:
     mean[cf, 0], sd[cf, 0] = LOG_HR, 0.1
     mean[frozen, 0], sd[frozen, 0] = -0.5, 0.1
     mean[cf, 1], sd[cf, 1] = 0.3, 0.1
-    return MeasuredEffects(cells, TRANSITION_LABELS, mean, sd, HALF_LIFE, {CEASEFIRE: 40, MEDIATION: 90}, {})
+    return MeasuredEffects(cells, TRANSITION_LABELS, mean, sd, HALF_LIFE, {CEASEFIRE: 40, MEDIATION: 90})
 
 
 def item(ident: str, day: date, cell: str = CEASEFIRE, reliability: float = 1.0, cluster: str | None = None):
