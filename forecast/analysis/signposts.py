@@ -56,13 +56,30 @@ def _split(hypotheses: list[Hypothesis]) -> tuple[list[Hypothesis], list[Hypothe
 
 
 def _with_measured(
-    draws: Draws, evidence: Readings, extra: list[Hypothesis], spec: Spec, as_of: date, horizon: date, state: str
+    draws: Draws,
+    evidence: Readings,
+    extra: list[Hypothesis],
+    spec: Spec,
+    as_of: date,
+    horizon: date,
+    state: str,
+    seen: dict[bytes, np.ndarray] | None = None,
 ) -> np.ndarray | None:
-    """(draws, 4) horizon chances with measured hypotheses added (exact: same draws, more presence)."""
+    """(draws, 4) horizon chances with measured hypotheses added (exact: same draws, more presence).
+
+    ``seen`` memoises on the presence table for one set of draws: the pathway's rounds ask again for
+    combinations whose presence is the same (presence does not stack), each a full matrix exponential.
+    """
     if not extra or draws.presence is None:
         return None
     total = evidence.measured.plus(measured_presence(extra, spec, as_of)).total(spec.weeks, len(spec.measured.cells))
-    return state_draws(replace(draws, presence=total), spec, as_of, horizon, state)[1][:, -1, :]
+    key = total.tobytes()
+    if seen is not None and key in seen:
+        return seen[key]
+    value = state_draws(replace(draws, presence=total), spec, as_of, horizon, state)[1][:, -1, :]
+    if seen is not None:
+        seen[key] = value
+    return value
 
 
 @dataclass(frozen=True)
@@ -214,6 +231,7 @@ def pathway(
     steps = {h: log_lik[:, j] for j, h in enumerate(readings_only)}
     zero = np.zeros(per_draw.shape[0])
     chosen: list[Hypothesis] = []
+    seen: dict[bytes, np.ndarray] = {}
     log_w = zero
     current = per_draw  # horizon chances per draw with the measured events chosen so far
     result = Pathway(target=target, direction=direction, crosses=False)
@@ -223,8 +241,11 @@ def pathway(
             if h.cell is not None and h in chosen:
                 continue  # a second recent event of a measured cell adds nothing (presence does not stack)
             step = steps.get(h, zero)
-            exact = _with_measured(draws, evidence, [c for c in [*chosen, h] if c.cell], spec, as_of, horizon, state)
-            rows = current if h.cell is None or exact is None else exact
+            extra = [c for c in [*chosen, h] if c.cell]
+            exact = None
+            if h.cell is not None:  # a reading changes the weights, not the presence
+                exact = _with_measured(draws, evidence, extra, spec, as_of, horizon, state, seen)
+            rows = current if exact is None else exact
             weights = log_w + step
             value, k = _reweighted(weights, rows) if weights.any() else (rows.mean(axis=0), 0.0)
             trials.append((sign * value[t], k, h, step, value, rows))

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
+from forecast.analysis import signposts
 from forecast.analysis.signposts import Hypothesis, one_more, pathway
 from forecast.model.attribution import attribution
 from forecast.model.fit import Draws, Forecaster, hazards_at, state_draws
@@ -138,3 +139,28 @@ def test_without_measured_events_the_measured_model_forecasts_as_the_driver_mode
     idata = measured_forecaster.fit(empty_readings(), seed=SEED)
     draws = Draws.of(idata)
     assert draws.presence is not None and not draws.presence.any()
+
+
+def test_what_to_watch_computes_each_presence_once(
+    measured_forecaster: Forecaster, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The pathway's rounds ask again for presence tables already answered (a reading tried beside the
+    cells chosen so far, a cell's second event); each costs a matrix exponential per draw, so it is memoised."""
+    spec = measured_forecaster.spec
+    evidence = measured_forecaster.readings([], AS_OF)
+    idata = measured_forecaster.fit(evidence, seed=SEED)
+    per_draw = measured_forecaster.forecast_curves(idata, AS_OF, HORIZON).horizon_draws()
+    cells = [Hypothesis(cell, "", 0.0, 0.0, 1.0, cell=cell) for cell in spec.measured.cells]
+    talks = Hypothesis("talks_held", spec.driver_ids[0], 1.5, 0.6, 0.85)
+    hypotheses = [talks, *cells]
+    singles = one_more(measured_forecaster, idata, evidence, hypotheses, per_draw, AS_OF, HORIZON, "war", STATES, SEED)
+    asked: list[tuple[object, ...]] = []
+
+    def spy(draws: Draws, *args: object, **kwargs: object) -> tuple[list[date], np.ndarray]:
+        assert draws.presence is not None  # the same paths, presence and starting state: the same answer
+        asked.append((draws.x.tobytes(), draws.presence.tobytes(), args[1:], tuple(kwargs.items())))
+        return state_draws(draws, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(signposts, "state_draws", spy)
+    pathway(measured_forecaster, idata, evidence, singles, per_draw, AS_OF, HORIZON, "war", STATES)
+    assert asked and len(asked) == len(set(asked))
