@@ -10,6 +10,8 @@ from __future__ import annotations
 import time
 from dataclasses import asdict
 
+import numpy as np
+
 from forecast.analysis.assumptions import sensitivity_cases, source_name
 from forecast.analysis.sensitivity import Case, Group
 from forecast.analysis.signposts import Hypothesis, OneMore, one_more, pathway
@@ -58,8 +60,11 @@ def analyst_blocks(
     sensitivity = sensitivity_block(cases, curves.horizon(), time.perf_counter() - started)
     per_draw = curves.horizon_draws()
     hypotheses = signpost_hypotheses(inputs.kinds)
-    singles = one_more(forecaster, idata, evidence, hypotheses, per_draw, as_of, question.horizon, state, STATES, seed)
-    path = pathway(forecaster, idata, evidence, singles, per_draw, as_of, question.horizon, state, STATES)
+    seen: dict[bytes, np.ndarray] = {}  # one fit's measured presence tables, answered once for both
+    singles = one_more(
+        forecaster, idata, evidence, hypotheses, per_draw, as_of, question.horizon, state, STATES, seed, seen
+    )
+    path = pathway(forecaster, idata, evidence, singles, per_draw, as_of, question.horizon, state, STATES, seen)
     return sensitivity, signposts_block(singles, path, SIGNPOST_RELIABILITY)
 
 

@@ -155,9 +155,11 @@ def one_more(
     state: str,
     states: tuple[str, ...],
     seed: int,
+    seen: dict[bytes, np.ndarray] | None = None,
 ) -> list[OneMore]:
     """Each hypothesis added alone: reweighted by its likelihood, refitted when PSIS fails; a measured
-    kind's event exactly (the same draws with its presence added)."""
+    kind's event exactly (the same draws with its presence added). ``seen``: the memo of this fit's
+    presence tables, shared with :func:`pathway`, whose first round asks for the same ones."""
     spec = forecaster.spec
     readings_only, measured = _split(hypotheses)
     log_lik = hypothesis_log_lik(readings_only, spec, stacked(idata, "x"), as_of)
@@ -165,7 +167,7 @@ def one_more(
     draws = Draws.of(idata)
     out = []
     for h in measured:
-        exact = _with_measured(draws, evidence, [h], spec, as_of, horizon, state)
+        exact = _with_measured(draws, evidence, [h], spec, as_of, horizon, state, seen)
         if exact is None:
             continue
         value = exact.mean(axis=0)
@@ -217,8 +219,10 @@ def pathway(
     horizon: date,
     state: str,
     states: tuple[str, ...],
+    seen: dict[bytes, np.ndarray] | None = None,
 ) -> Pathway:
-    """Greedy search for the fewest events that take the target across 50%; else the held-driver bound."""
+    """Greedy search for the fewest events that take the target across 50%; else the held-driver bound.
+    ``seen``: the memo of this fit's presence tables (:func:`_with_measured`)."""
     spec = forecaster.spec
     base = dict(zip(states, per_draw.mean(axis=0), strict=True))
     target, direction = target_of(base)
@@ -231,7 +235,7 @@ def pathway(
     steps = {h: log_lik[:, j] for j, h in enumerate(readings_only)}
     zero = np.zeros(per_draw.shape[0])
     chosen: list[Hypothesis] = []
-    seen: dict[bytes, np.ndarray] = {}
+    seen = {} if seen is None else seen
     log_w = zero
     current = per_draw  # horizon chances per draw with the measured events chosen so far
     result = Pathway(target=target, direction=direction, crosses=False)
