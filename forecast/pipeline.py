@@ -1,8 +1,12 @@
 """The pipeline: inputs -> posterior -> summary -> run folder and history row, for one date or many.
 
-``run_forecast`` is one weekly run; ``backfill`` repeats it over a range of dates with one
-compiled model (the question's weekly grid fixes every shape, so each week only swaps its
-readings through ``pm.Data``), so a backfilled week equals the single run of that date. Where and how the
+``run_forecast`` is one question's weekly run; ``run_questions`` runs every question of the priors
+folder (the portfolio) on one date, and ``backfill`` repeats that over a range of dates. Questions
+that share a model (:meth:`~forecast.inputs.schema.Question.model_key`) share one compiled model on
+the grid of the latest horizon, and the forecaster keeps its recent fits, so the second question
+samples nothing: it costs its curves, attribution, analyst blocks and briefing. The weekly grid
+fixes every shape, so each week only swaps its readings through ``pm.Data``, and a backfilled week
+equals the single run of that date, as a question run alone equals the same question in the portfolio. Where and how the
 outputs are written is :mod:`forecast.store.runs`; what they hold is :mod:`forecast.results`.
 """
 
@@ -21,9 +25,8 @@ import pandas as pd
 
 from forecast.analysis.blocks import analyst_blocks
 from forecast.horizon import compile_forecaster, horizon_forecast
-from forecast.inputs.load import (
-    load_question,
-)
+from forecast.inputs.load import load_question, load_questions
+from forecast.inputs.schema import Question
 from forecast.model.attribution import attribute
 from forecast.model.fit import Forecaster
 from forecast.model.measured import MeasuredItem
@@ -55,7 +58,7 @@ from forecast.results.summary import (
 )
 from forecast.run_inputs import Inputs, RunConfig, bounded_links, check_as_of, load_inputs, run_id
 from forecast.store.history import Record
-from forecast.store.runs import RunExists, existing_run, write_run
+from forecast.store.runs import RunExists, existing_run, migrate, write_run
 
 _EVERY = re.compile(r"^\s*(\d+)\s*([dw])\s*$", re.IGNORECASE)
 MAX_EVERY_DAYS = 3653  # a longer step overflows date arithmetic and gives at most one date of any question
@@ -182,6 +185,7 @@ def run_forecast(
     ``forecaster``: a compiled model to reuse, and ``inputs``: the inputs already loaded for
     ``config`` (a backfill passes both, so each week is loaded once and the model compiled once).
     """
+    migrate(config.out)  # a one-question tree of version 2 moves into the per-question layout first
     inputs = inputs or load_inputs(config)
     reason = None if config.force else existing_run(config.out, config.as_of, inputs.question.id)
     if reason:
@@ -219,33 +223,74 @@ def run_dates(start: date, end: date, every: timedelta) -> list[date]:
 
 @dataclass(frozen=True)
 class Week:
-    """One date of a backfill: its folder and summary, or why it was skipped."""
+    """One question on one date of a run or backfill: its folder and summary, or why it was skipped."""
 
     as_of: date
+    question_id: str
     run_dir: Path | None = None
     summary: Summary | None = None
     skipped: str | None = None
 
 
-def backfill(template: RunConfig, dates: list[date], command: str = "forecast backfill") -> Iterator[Week]:
-    """Run ``template`` at each date in order, yielding each week as it finishes (for progress).
+def portfolio(template: RunConfig) -> list[Question]:
+    """The questions a run covers: ``template.question`` alone, or every question in the priors folder."""
+    questions = load_questions(template.priors)
+    if template.question is None:
+        return questions
+    return [load_question(template.priors, template.question)]
 
-    Dates already run (folder or history row) are skipped unless ``template.force``. The model
-    is compiled on the first date actually run. Every date is checked against the question's span
-    before anything runs, so a range running past the horizon writes nothing instead of stopping
-    half-way.
+
+def out_of_span(question: Question, as_of: date) -> str | None:
+    """Why a portfolio run of ``as_of`` leaves ``question`` out (None: it runs)."""
+    if as_of >= question.horizon:
+        return f"resolves on {question.horizon}, not after {as_of}: resolve it and retire its file (README)"
+    if as_of < question.start:
+        return f"starts on {question.start}, after {as_of}"
+    return None
+
+
+def run_questions(template: RunConfig, command: str = "forecast run") -> Iterator[Week]:
+    """Run every question of the portfolio as of ``template.as_of``, yielding each as it finishes.
+
+    Questions whose span does not hold the date are skipped with the reason (a named ``--question``
+    must hold it: :func:`~forecast.run_inputs.check_as_of` says why not).
     """
-    question = load_question(template.priors)
+    yield from _run_dates(template, [template.as_of], command)
+
+
+def backfill(template: RunConfig, dates: list[date], command: str = "forecast backfill") -> Iterator[Week]:
+    """Run the portfolio at each date in order, yielding each question's week as it finishes (for progress).
+
+    Dates already run (folder or history row) are skipped unless ``template.force``. A model is
+    compiled on the first date it runs and reused for every question sharing it. Every date is
+    checked before anything runs (against the named question's span, or against some question's),
+    so a range running past the horizon writes nothing instead of stopping half-way.
+    """
+    yield from _run_dates(template, dates, command)
+
+
+def _run_dates(template: RunConfig, dates: list[date], command: str) -> Iterator[Week]:
+    questions = portfolio(template)
     for as_of in dates:
-        check_as_of(template.priors, question, as_of)
-    forecaster: Forecaster | None = None
+        if template.question is not None:
+            check_as_of(template.priors, questions[0], as_of)
+        elif all(out_of_span(q, as_of) for q in questions):
+            check_as_of(template.priors, max(questions, key=lambda q: q.horizon), as_of)
+    migrate(template.out)
+    forecasters: dict[str, Forecaster] = {}
     for as_of in dates:
-        config = replace(template, as_of=as_of)
-        inputs = load_inputs(config)
-        reason = None if config.force else existing_run(config.out, as_of, inputs.question.id)
-        if reason:
-            yield Week(as_of, skipped=reason)
-            continue
-        forecaster = forecaster or compile_forecaster(inputs, config.settings)
-        folder, summary = run_forecast(config, command=command, forecaster=forecaster, inputs=inputs)
-        yield Week(as_of, folder, summary)
+        for question in questions:
+            if (why_not := out_of_span(question, as_of)) is not None:
+                yield Week(as_of, question.id, skipped=why_not)
+                continue
+            config = replace(template, as_of=as_of, question=question.id)
+            inputs = load_inputs(config)
+            reason = None if config.force else existing_run(config.out, as_of, question.id)
+            if reason:
+                yield Week(as_of, question.id, skipped=reason)
+                continue
+            key = question.model_key()
+            forecaster = forecasters.get(key) or compile_forecaster(inputs, config.settings)
+            forecasters[key] = forecaster
+            folder, summary = run_forecast(config, command=command, forecaster=forecaster, inputs=inputs)
+            yield Week(as_of, question.id, folder, summary)

@@ -21,10 +21,12 @@ from forecast.inputs.load import (
     LocatedItem,
     default_kinds_path,
     evidence_files,
-    load_benchmarks,
+    fit_group,
     load_evidence,
     load_kinds,
+    load_portfolio_benchmarks,
     load_question,
+    load_questions,
     question_path,
     reference_dir,
     split_by_date,
@@ -52,6 +54,7 @@ class RunConfig:
     seed: int | None = None
     settings: SamplerSettings = field(default_factory=SamplerSettings)
     kinds: Path | None = None
+    question: str | None = None  # the id of one question of the priors folder (None: its only one)
     force: bool = False
     briefing: bool = True
     sensitivity: bool = True  # the sensitivity block and the signposts (a few seconds of a run)
@@ -79,6 +82,17 @@ class Inputs:
     measured: list[MeasuredItem] = field(default_factory=list)  # the used items of the measured kinds
     weights: EvidenceWeights | None = None  # the measured table (None: a model of drivers only)
     effects: MeasuredEffects = field(default_factory=lambda: no_effects(TRANSITION_LABELS))
+    horizons: tuple[date, ...] = ()  # of every question sharing this one's fit (the grid runs past the last)
+
+    @property
+    def grid_end(self) -> date:
+        """The last horizon of the questions sharing the fit: one grid, so one posterior, for all of them."""
+        return max((*self.horizons, self.question.horizon))
+
+    @property
+    def marks(self) -> tuple[date, ...]:
+        """The other questions' horizons before this one's: its curve has a point on each."""
+        return tuple(sorted(h for h in self.horizons if h < self.question.horizon))
 
     def spec(
         self,
@@ -101,7 +115,7 @@ class Inputs:
         table = bounded_links(table, self.effects.strongest())
         beta = links_from_table(table, tuple(d.id for d in drivers), default_sd=self.question.links.default_sd)
         measured = effects if effects is not None else self.effects
-        return question_spec(self.question.start, self.question.horizon, log_mu, log_sd, beta, drivers, measured)
+        return question_spec(self.question.start, self.grid_end, log_mu, log_sd, beta, drivers, measured)
 
     def multipliers(self, reference_class: str) -> dict[str, float]:
         """The measured event multiplier of each war exit in a class (none without weights)."""
@@ -122,7 +136,7 @@ def check_as_of(priors: Path, question: Question, as_of: date) -> None:
     """An as-of date must lie in the question's span: ``start`` <= as-of < ``horizon``."""
     if not question.start <= as_of < question.horizon:
         raise InputError(
-            question_path(priors),
+            question_path(priors, question.id),
             None,
             "start",
             f"as-of date {as_of} is outside the question's span {question.start} .. {question.horizon}"
@@ -132,11 +146,14 @@ def check_as_of(priors: Path, question: Question, as_of: date) -> None:
 
 def load_inputs(config: RunConfig) -> Inputs:
     """Load and validate the question, catalogues, reference data and evidence for ``config.as_of``."""
-    question = load_question(config.priors)
+    question = load_question(config.priors, config.question)
     check_as_of(config.priors, question, config.as_of)
+    questions = load_questions(config.priors)
+    group = fit_group(questions, question)
     kinds_path = config.kinds or default_kinds_path()
     kinds = load_kinds(kinds_path)
-    used, later = split_by_date(load_evidence(config.evidence, question, kinds), config.as_of)
+    story = max(group, key=lambda q: q.horizon)  # evidence may be dated up to the group's last horizon
+    used, later = split_by_date(load_evidence(config.evidence, story, kinds), config.as_of)
     weights = load_weights(reference_dir(config.priors))
     hazards = fit_reference(question.reference, config.as_of, reference_dir(config.priors))
     hazards = rebased(hazards, dict(weights.baseline_multiplier.get(question.reference.class_, {})))
@@ -150,11 +167,12 @@ def load_inputs(config: RunConfig) -> Inputs:
         later,
         readings,
         current_state(used, config.as_of),
-        input_hashes(config, kinds_path),
-        benchmarks=load_benchmarks(config.benchmarks, question),
+        input_hashes(config, kinds_path, [q.id for q in group]),
+        benchmarks=[b for b in load_portfolio_benchmarks(config.benchmarks, questions) if b.question_id == question.id],
         measured=measured,
         weights=weights,
         effects=question_effects(weights, kinds, question.reference.mismatch),
+        horizons=tuple(q.horizon for q in group),
     )
 
 
@@ -202,10 +220,14 @@ def current_state(used: list[LocatedItem], as_of: date) -> StateRecord:
     return StateRecord(state=str(last.state), since=last.date, item=last.id)
 
 
-def input_hashes(config: RunConfig, kinds_path: Path) -> dict[str, str]:
-    """SHA-256 of every input file, keyed by a stable label (not the machine's absolute path)."""
+def input_hashes(config: RunConfig, kinds_path: Path, question_ids: list[str]) -> dict[str, str]:
+    """SHA-256 of every input file, keyed by a stable label (not the machine's absolute path).
+
+    ``question_ids``: the questions sharing the fit, whose horizons set the grid."""
     reference = reference_dir(config.priors)
-    files = {f"priors/{question_path(config.priors).name}": question_path(config.priors), "kinds.yaml": kinds_path}
+    questions = [question_path(config.priors, qid) for qid in question_ids]
+    files = {f"priors/{path.name}": path for path in questions}
+    files["kinds.yaml"] = kinds_path
     tables = sorted([*reference.glob("*.csv"), *reference.glob("*.json")])
     files.update({f"priors/reference/{p.name}": p for p in tables})
     root = config.evidence if config.evidence.is_dir() else config.evidence.parent

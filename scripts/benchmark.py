@@ -134,11 +134,11 @@ def score_history(weeks: int) -> None:
         record_resolution(out, question, "war", date(2025, 12, 31))
         marks = REPO / "benchmarks"
         start = time.perf_counter()
-        card = score_question(out, REPO / "priors", marks)
+        card = score_question(out, REPO / "priors" / "ukraine_2026.yaml", marks)
         scored = time.perf_counter()
         write_archive(out, marks)
         archived = time.perf_counter()
-        args = ["score", "--out", str(out), "--priors", str(REPO / "priors"), "--benchmarks", str(marks)]
+        args = ["score", "--out", str(out), "--priors", str(REPO / "priors" / "ukraine_2026.yaml"), "--benchmarks", str(marks)]
         process = timed_process(args, dict(os.environ))
         print(
             f"{weeks} runs, {len(card.benchmarks)} benchmark(s) scored: score_question {scored - start:.2f} s, "

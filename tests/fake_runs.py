@@ -47,6 +47,7 @@ def write_benchmarks(folder: Path, entries: list[dict[str, Any]]) -> Path:
     """A benchmarks folder holding ``entries`` (defaults filled in)."""
     folder.mkdir(parents=True, exist_ok=True)
     base = {
+        "question_id": "ukraine-2026",
         "source": "Polymarket",
         "question": "Ceasefire by the date?",
         "url": "https://example.org/market",

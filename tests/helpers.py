@@ -22,7 +22,7 @@ def run_config(out: Path, as_of: date | str = AS_OF, **kw: Any) -> RunConfig:
     """A run of the shipped example into ``out`` with tiny sampler settings, no briefing and no sensitivity
     block (its refits would dominate the suite; tests of it ask for it)."""
     settings = {
-        "priors": REPO / "priors",
+        "priors": REPO / "priors" / "ukraine_2026.yaml",
         "evidence": REPO / "evidence",
         "benchmarks": REPO / "benchmarks",
         "settings": TINY,

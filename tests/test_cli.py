@@ -182,7 +182,7 @@ def test_resolve_score_and_archive_from_the_command_line(tmp_path: Path) -> None
 
     out = tmp_path / "reports"
     three_runs(out)
-    priors = str(REPO / "priors")
+    priors = str(REPO / "priors" / "ukraine_2026.yaml")
     none = str(tmp_path / "no-benchmarks")
     unresolved = invoke("score", "--out", str(out), "--priors", priors, "--benchmarks", none)
     assert unresolved.exit_code == 1 and "not resolved" in unresolved.output and "Traceback" not in unresolved.output

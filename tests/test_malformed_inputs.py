@@ -80,6 +80,7 @@ REQUIRED_ITEM = ["id", "date", "kind", "title", "source", "reliability"]
 
 BENCHMARK: dict[str, Any] = {
     "id": "polymarket-ceasefire",
+    "question_id": "ukraine-2026",
     "source": "Polymarket",
     "question": "Russia x Ukraine ceasefire by March 31, 2026?",
     "url": "https://polymarket.com/event/x",
@@ -92,6 +93,7 @@ BENCHMARK: dict[str, Any] = {
 }
 BAD_BENCHMARK_VALUES: dict[str, list[Any]] = {
     "id": ["Not A Slug", 7, None],
+    "question_id": ["ukraine-2099", "Not A Slug", None],
     "source": ["", None, []],
     "question": ["", None],
     "url": ["polymarket.com", 3, None],
@@ -157,6 +159,7 @@ def world(tmp_path: Path) -> dict[str, Path]:
     """A copy of the shipped question and reference data, an evidence folder, and an output tree with a run."""
     priors = tmp_path / "priors"
     shutil.copytree(REPO / "priors", priors)
+    (priors / "ukraine_2027.yaml").unlink()  # one question: the refusals are the same for each
     evidence = tmp_path / "evidence"
     evidence.mkdir()
     (evidence / "good.yaml").write_text(dump([STATEMENT]))
@@ -512,8 +515,8 @@ def test_malformed_options_are_usage_errors_without_a_traceback(world: dict[str,
 
 
 def test_the_shipped_example_still_loads() -> None:
-    result = invoke(["evidence", "validate", REPO / "evidence", "--priors", REPO / "priors"])
+    result = invoke(["evidence", "validate", REPO / "evidence", "--priors", REPO / "priors" / "ukraine_2026.yaml"])
     assert result.exit_code == 0 and "OK" in result.output
-    result = invoke(["benchmarks", "validate", REPO / "benchmarks", "--priors", REPO / "priors"])
+    result = invoke(["benchmarks", "validate", REPO / "benchmarks", "--priors", REPO / "priors" / "ukraine_2026.yaml"])
     assert result.exit_code == 0 and "OK" in result.output
     assert date.fromisoformat(yaml.safe_load(QUESTION.read_text())["start"].isoformat()) <= date(2025, 11, 19)

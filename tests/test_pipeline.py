@@ -108,7 +108,7 @@ def test_items_are_used_by_report_date(tmp_path):
         "--as-of",
         "2025-11-21",
         "--priors",
-        str(REPO / "priors"),
+        str(REPO / "priors" / "ukraine_2026.yaml"),
         "--evidence",
         str(REPO / "evidence"),
         "--out",
@@ -146,8 +146,9 @@ def test_a_recorded_ceasefire_is_the_state_the_forecast_starts_from(tmp_path):
 
 def test_existing_run_refuses_without_force_and_bad_input_writes_nothing(example_run, tmp_path):
     out = tmp_path / "out"
-    shutil.copytree(example_run[0], out / "2025-11-26")
-    before = {p: p.read_bytes() for p in (out / "2025-11-26").iterdir()}
+    runs = out / "ukraine-2026"
+    shutil.copytree(example_run[0], runs / "2025-11-26")
+    before = {p: p.read_bytes() for p in (runs / "2025-11-26").iterdir()}
     with pytest.raises(RunExists):
         run_forecast(config(out))
     bad = evidence_with(tmp_path / "evidence", "broken.yaml", "- id: x\n  date: 2025-11-20\n  kind: nonsense\n")
@@ -155,8 +156,9 @@ def test_existing_run_refuses_without_force_and_bad_input_writes_nothing(example
         run_forecast(config(out, evidence=bad, force=True))
     with pytest.raises(InputError):
         run_forecast(config(out, as_of="2025-11-25", evidence=bad))
-    assert sorted(p.name for p in out.iterdir()) == ["2025-11-26"]
-    assert {p: p.read_bytes() for p in (out / "2025-11-26").iterdir()} == before
+    assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == ["ukraine-2026"]
+    assert sorted(p.name for p in runs.iterdir()) == ["2025-11-26"]
+    assert {p: p.read_bytes() for p in (runs / "2025-11-26").iterdir()} == before
 
 
 def test_cli_run_bad_input_exits_1_without_traceback(tmp_path):
@@ -171,7 +173,7 @@ def test_cli_run_bad_input_exits_1_without_traceback(tmp_path):
         "--as-of",
         "2025-11-26",
         "--priors",
-        str(REPO / "priors"),
+        str(REPO / "priors" / "ukraine_2026.yaml"),
         "--evidence",
         str(bad),
         "--out",
@@ -181,7 +183,7 @@ def test_cli_run_bad_input_exits_1_without_traceback(tmp_path):
     assert result.exit_code == 1
     assert "a.yaml:6: reliability: must be in (0, 1]" in result.output
     assert "a.yaml:7: likelihood: `likelihood` (version 1) is retired" in result.output
-    assert not (tmp_path / "out" / "2025-11-26").exists()
+    assert not (tmp_path / "out" / "ukraine-2026" / "2025-11-26").exists()
 
 
 def test_an_as_of_date_outside_the_question_is_refused(tmp_path):
@@ -257,7 +259,7 @@ def test_backfill_command(backfilled: Path) -> None:
                 "--out",
                 str(backfilled),
                 "--priors",
-                str(REPO / "priors"),
+                str(REPO / "priors" / "ukraine_2026.yaml"),
                 "--evidence",
                 str(REPO / "evidence"),
                 "--draws",
@@ -346,7 +348,7 @@ def test_a_cluster_reading_two_drivers_validates_and_runs_with_one_reading_per_d
     evidence = tmp_path / "evidence"
     evidence.mkdir()
     (evidence / "one-statement.yaml").write_text(TWO_READINGS)
-    validated = CliRunner().invoke(app, ["evidence", "validate", str(evidence), "--priors", str(REPO / "priors")])
+    validated = CliRunner().invoke(app, ["evidence", "validate", str(evidence), "--priors", str(REPO / "priors" / "ukraine_2026.yaml")])
     assert validated.exit_code == 0 and "OK" in validated.output
     _, summary = run_forecast(config(tmp_path / "out", evidence=evidence))
     assert list(summary.evidence) == ["one-statement"]

@@ -25,7 +25,7 @@ WAR_EXITS = ("war->ceasefire", "war->deal", "war->frozen")
 
 @pytest.fixture(scope="module")
 def inputs():
-    return load_inputs(RunConfig(as_of=AS_OF, priors=REPO / "priors", evidence=REPO / "evidence"))
+    return load_inputs(RunConfig(as_of=AS_OF, priors=REPO / "priors" / "ukraine_2026.yaml", evidence=REPO / "evidence"))
 
 
 @pytest.fixture(scope="module")

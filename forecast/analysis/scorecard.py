@@ -25,7 +25,7 @@ from forecast.results.resolution import Observation, Resolutions
 from forecast.results.summary import SUMMARY_NAME, Summary, read_document
 from forecast.store.history import HistoryStore, Record, ScoreRow
 from forecast.store.resolutions import load_resolutions
-from forecast.store.runs import LOCK_NAME, run_dir
+from forecast.store.runs import LOCK_NAME, migrate, run_dir
 
 log = logging.getLogger(__name__)
 
@@ -73,9 +73,11 @@ class Scorecard(BaseModel):
     mean: dict[str, Any]
 
 
-def score_question(out: Path, priors: Path, benchmarks: Path) -> Scorecard:
-    """Score every recorded run and benchmark of the priors' question and record the scores."""
-    question = load_question(priors)
+def score_question(out: Path, priors: Path, benchmarks: Path, question_id: str | None = None) -> Scorecard:
+    """Score every recorded run and benchmark of the priors' question (``question_id`` of several) and
+    record the scores."""
+    migrate(out)
+    question = load_question(priors, question_id)
     resolutions = load_resolutions(out, question)
     final = resolutions.resolved
     if final is None:
@@ -105,7 +107,7 @@ def score_question(out: Path, priors: Path, benchmarks: Path) -> Scorecard:
 def _summary(out: Path, record: Record) -> Summary | None:
     """The run's ``summary.json`` (for its baseline and curves); None, with a warning, if it is gone."""
     try:
-        return read_document(run_dir(out, date.fromisoformat(record.as_of)) / SUMMARY_NAME, Summary)
+        return read_document(run_dir(out, record.question_id, date.fromisoformat(record.as_of)) / SUMMARY_NAME, Summary)
     except InputError as exc:
         log.warning("run %s is scored without its baseline: %s", record.as_of, exc)
         return None

@@ -151,7 +151,7 @@ def with_evidence(inputs: Inputs, extra: list[LocatedItem], removed: set[str], c
 
 def recorded_summary(config: RunConfig, inputs: Inputs) -> Summary | None:
     """The summary of the run recorded for this as-of date and question under ``config.out``, if any."""
-    folder = run_dir(config.out, config.as_of)
+    folder = run_dir(config.out, inputs.question.id, config.as_of)
     if not is_run_dir(folder):
         return None
     summary = read_document(folder / SUMMARY_NAME, Summary)

@@ -10,7 +10,7 @@ import typer
 from forecast.cli.options import PriorsOpt
 from forecast.cli.shell import out, reports_problems
 from forecast.errors import InputError
-from forecast.inputs.load import load_benchmarks, load_question
+from forecast.inputs.load import load_portfolio_benchmarks, load_questions
 
 benchmarks_app = typer.Typer(help="Check outside forecasts (markets, platforms) set beside ours.", no_args_is_help=True)
 
@@ -24,5 +24,5 @@ def benchmarks_validate(
     """Check every benchmark file; print each problem as file:line: field: message."""
     if not path.exists():
         raise InputError(path, None, "", "no such file or folder")
-    found = load_benchmarks(path, load_question(priors))
+    found = load_portfolio_benchmarks(path, load_questions(priors))
     out.print(f"[green]OK[/green]: {len(found)} benchmarks in {path}")

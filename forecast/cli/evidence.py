@@ -9,9 +9,9 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from forecast.cli.options import EvidenceOpt, KindsOpt, PriorsOpt
+from forecast.cli.options import EvidenceOpt, KindsOpt, PriorsOpt, QuestionOpt
 from forecast.cli.shell import day_or_today, out, reports_problems
-from forecast.inputs.load import load_evidence, load_kinds, load_question, split_by_date
+from forecast.inputs.load import load_evidence, load_kinds, split_by_date, story_question
 from forecast.inputs.scaffold import check_skeleton, new_item_path, skeleton_id, skeleton_item, write_new_item
 
 evidence_app = typer.Typer(help="Check, list and start evidence files.", no_args_is_help=True)
@@ -22,10 +22,11 @@ evidence_app = typer.Typer(help="Check, list and start evidence files.", no_args
 def evidence_validate(
     path: Annotated[Path, typer.Argument(help="Evidence file or folder.")] = Path("evidence"),
     priors: PriorsOpt = Path("priors"),
+    question_id: QuestionOpt = None,
     kinds: KindsOpt = None,
 ) -> None:
     """Check every evidence file; print each problem as file:line: field: message."""
-    question = load_question(priors)
+    question = story_question(priors, question_id)
     items = load_evidence(path, question, load_kinds(kinds))
     out.print(f"[green]OK[/green]: {len(items)} items in {path}")
 
@@ -41,7 +42,7 @@ def evidence_list(
     kinds: KindsOpt = None,
 ) -> None:
     """Print the evidence as a table."""
-    question = load_question(priors)
+    question = story_question(priors)
     catalogue = load_kinds(kinds)
     items = load_evidence(path, question, catalogue)
     if as_of:
@@ -80,7 +81,7 @@ def evidence_new(
     catalogue: KindsOpt = None,
 ) -> None:
     """Write a valid skeleton item of KIND into <evidence>/<YYYY-MM>/ (never overwrites)."""
-    question = load_question(priors)
+    question = story_question(priors)
     kinds = load_kinds(catalogue)
     if kind not in kinds:
         raise typer.BadParameter(f"unknown kind {kind!r}; known kinds: {', '.join(sorted(kinds))}", param_hint="--kind")

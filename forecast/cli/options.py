@@ -1,6 +1,6 @@
 """The options the commands share, each declared once.
 
-The run options (``--priors --evidence --out --seed --draws --tune --chains --kinds``) are what every
+The run options (``--priors --question --evidence --out --seed --draws --tune --chains --kinds``) are what every
 command that fits the model takes (``run``, ``backfill``, ``whatif``): :func:`run_options` gives a
 command all of them in place of one ``options: RunOptions`` parameter, so they are declared here
 alone and reach the command as one :class:`RunOptions`.
@@ -23,7 +23,14 @@ from forecast.model.settings import SamplerSettings
 if TYPE_CHECKING:  # slow to import (PyMC): the commands import it when they run
     from forecast.run_inputs import RunConfig
 
-PriorsOpt = Annotated[Path, typer.Option("--priors", help="Question file, or folder holding one.")]
+PriorsOpt = Annotated[Path, typer.Option("--priors", help="Question file, or folder of question files.")]
+QuestionOpt = Annotated[
+    str | None,
+    typer.Option("--question", help="The id of one question of --priors (needed when it holds several)."),
+]
+PortfolioQuestionOpt = Annotated[
+    str | None, typer.Option("--question", help="Run this question of --priors only (default: every question).")
+]
 EvidenceOpt = Annotated[Path, typer.Option("--evidence", help="Evidence folder (YAML at any depth).")]
 OutOpt = Annotated[Path, typer.Option("--out", help="Folder for run outputs.")]
 BenchmarksOpt = Annotated[
@@ -53,6 +60,7 @@ class RunOptions:
     """Where a run reads and writes, its seed and its sampler settings: the options of every fitting command."""
 
     priors: PriorsOpt = Path("priors")
+    question: QuestionOpt = None
     evidence: EvidenceOpt = Path("evidence")
     out: OutOpt = Path("reports")
     seed: SeedOpt = None
@@ -69,6 +77,7 @@ class RunOptions:
         return RunConfig(
             as_of=as_of,
             priors=self.priors,
+            question=self.question,
             evidence=self.evidence,
             out=self.out,
             seed=self.seed,

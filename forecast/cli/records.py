@@ -15,7 +15,7 @@ import typer
 from pydantic import BaseModel
 from rich.table import Table
 
-from forecast.cli.options import BenchmarksOpt, OutOpt, PriorsOpt
+from forecast.cli.options import BenchmarksOpt, OutOpt, PriorsOpt, QuestionOpt
 from forecast.cli.shell import err, out, reports_problems
 from forecast.inputs.load import load_kinds, load_question
 from forecast.inputs.schema import Question, evidence_file_schema
@@ -123,6 +123,7 @@ def resolve(
     source: Annotated[str | None, typer.Option(help="Where the state was read (a URL).")] = None,
     note: Annotated[str | None, typer.Option(help="A note for the record.")] = None,
     priors: PriorsOpt = Path("priors"),
+    question_id: QuestionOpt = None,
     out_dir: OutOpt = Path("reports"),
     benchmarks: BenchmarksOpt = Path("benchmarks"),
     force: Annotated[bool, typer.Option(help="Replace another outcome recorded for this date.")] = False,
@@ -131,7 +132,7 @@ def resolve(
     from forecast.report.archive import refresh_archive  # slow: matplotlib (see forecast.cli)
     from forecast.store.resolutions import ResolutionConflict, record_resolution, resolutions_path
 
-    question = load_question(priors)
+    question = load_question(priors, question_id)
     try:
         record_resolution(out_dir, question, outcome, day.date(), source=source, note=note, force=force)
     except ResolutionConflict as conflict:
@@ -146,6 +147,7 @@ def resolve(
 def score(
     out_dir: OutOpt = Path("reports"),
     priors: PriorsOpt = Path("priors"),
+    question_id: QuestionOpt = None,
     benchmarks: BenchmarksOpt = Path("benchmarks"),
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
@@ -154,7 +156,7 @@ def score(
     from forecast.report.archive import refresh_archive  # slow: matplotlib (see forecast.cli)
 
     try:
-        card = score_question(out_dir, priors, benchmarks)
+        card = score_question(out_dir, priors, benchmarks, question_id)
     except NotResolved as missing:
         err.print(f"[red]{missing}[/red]", highlight=False)
         raise typer.Exit(1) from None

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from forecast.cli.options import ChainsOpt, DrawsOpt, PriorsOpt, TuneOpt
+from forecast.cli.options import ChainsOpt, DrawsOpt, PriorsOpt, QuestionOpt, TuneOpt
 from forecast.cli.shell import day_or_today, err, out, quiet_pymc, reports_problems
 from forecast.errors import InputError
 from forecast.inputs.load import load_question, reference_dir
@@ -22,6 +22,7 @@ from forecast.states import STATES
 def reference(
     as_of: Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="As-of date (default: today).")] = None,
     priors: PriorsOpt = Path("priors"),
+    question_id: QuestionOpt = None,
     name: Annotated[str | None, typer.Option("--class", help="Another reference class, by name.")] = None,
     state: Annotated[str, typer.Option(help="State of the conflict at the as-of date.")] = "war",
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
@@ -29,7 +30,7 @@ def reference(
     """Print the reference-class hazards and the no-evidence state probabilities on the horizon."""
     from forecast.reference.fit import fit_reference, no_evidence_probabilities  # slow: pandas, scipy
 
-    question = load_question(priors)
+    question = load_question(priors, question_id)
     day = day_or_today(as_of)
     if not question.reference.conflict_start < day < question.horizon:
         raise InputError(

@@ -14,14 +14,23 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from forecast.cli.options import BackfillSeedOpt, BenchmarksOpt, RunOptions, SensitivityOpt, run_options
+from forecast.cli.options import (
+    BackfillSeedOpt,
+    BenchmarksOpt,
+    PortfolioQuestionOpt,
+    RunOptions,
+    SensitivityOpt,
+    run_options,
+)
 from forecast.cli.shell import command_line, day_or_today, err, out, quiet_pymc, reports_problems
 from forecast.report.wep import format_number
 from forecast.results.summary import Summary
+from forecast.store.history import HISTORY_NAME
+from forecast.store.runs import migrate, out_of
 
 
 @reports_problems
-@run_options()
+@run_options(question=PortfolioQuestionOpt)
 def run(
     as_of: Annotated[
         datetime | None,
@@ -34,16 +43,32 @@ def run(
     sensitivity: SensitivityOpt = True,
     benchmarks: BenchmarksOpt = Path("benchmarks"),
 ) -> None:
-    """Run the forecast and write <out>/<as-of>/."""
-    from forecast.pipeline import run_forecast  # slow: PyMC, PyTensor, ArviZ (see forecast.cli)
+    """Run the forecast of every question in --priors (or --question) and write <out>/<question>/<as-of>/."""
+    from forecast.pipeline import run_questions  # slow: PyMC, PyTensor, ArviZ (see forecast.cli)
 
     quiet_pymc()
     config = options.config(
         day_or_today(as_of), force=force, briefing=briefing, sensitivity=sensitivity, benchmarks=benchmarks
     )
-    with err.status("Loading inputs, compiling the model, sampling (NUTS) and forecasting each week..."):
-        run_dir, summary = run_forecast(config, command=command_line())
-    print_summary(summary, run_dir)
+    report_migration(migrate(config.out))
+    weeks = run_questions(config, command=command_line())
+    while True:
+        with err.status("Loading inputs, compiling the model, sampling (NUTS) and forecasting each week..."):
+            week = next(weeks, None)
+        if week is None:
+            break
+        if week.summary is None or week.run_dir is None:
+            err.print(f"{week.question_id}: skipped: {week.skipped}", highlight=False)
+            continue
+        print_summary(week.summary, week.run_dir)
+
+
+def report_migration(lines: list[str]) -> None:
+    """Say what moving a one-question tree into the per-question layout did (nothing: silent)."""
+    if lines:
+        err.print(f"Moved the one-question layout into <out>/<question>/<as-of>/ ({len(lines)} run folder(s)):")
+        for line in lines:
+            err.print(f"  {line}", highlight=False, markup=False)
 
 
 def print_summary(summary: Summary, run_dir: Path) -> None:
@@ -69,11 +94,11 @@ def print_summary(summary: Summary, run_dir: Path) -> None:
     )
     for warning in diag.warnings:
         err.print(f"[yellow]warning:[/yellow] {warning}", highlight=False)
-    out.print(f"Wrote {run_dir}; recorded in {run_dir.parent / 'history.sqlite'}")
+    out.print(f"Wrote {run_dir}; recorded in {out_of(run_dir) / HISTORY_NAME}")
 
 
 @reports_problems
-@run_options(seed=BackfillSeedOpt)
+@run_options(seed=BackfillSeedOpt, question=PortfolioQuestionOpt)
 def backfill(
     start: Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="First as-of date.")],
     end: Annotated[datetime, typer.Option("--to", formats=["%Y-%m-%d"], help="Last as-of date (kept if on a step).")],
@@ -85,7 +110,8 @@ def backfill(
     sensitivity: SensitivityOpt = True,
     benchmarks: BenchmarksOpt = Path("benchmarks"),
 ) -> None:
-    """Run every week in a date range, compiling the model once; dates already recorded are skipped."""
+    """Run every week in a date range for every question (or --question), compiling each model once;
+    dates already recorded are skipped."""
     from forecast.pipeline import backfill as run_weeks
     from forecast.pipeline import parse_every, run_dates  # slow: PyMC (see forecast.cli)
 
@@ -95,6 +121,7 @@ def backfill(
     except ValueError as problem:
         raise typer.BadParameter(str(problem)) from None
     template = options.config(dates[0], force=force, briefing=briefing, sensitivity=sensitivity, benchmarks=benchmarks)
+    report_migration(migrate(template.out))
     done = skipped = 0
     columns = (
         TextColumn("{task.description}"),
@@ -109,7 +136,7 @@ def backfill(
             progress.advance(task)
             if week.summary is None:
                 skipped += 1
-                progress.console.print(f"{week.as_of}  skipped: {week.skipped}", highlight=False)
+                progress.console.print(f"{week.as_of}  {week.question_id}  skipped: {week.skipped}", highlight=False)
                 continue
             done += 1
             progress.console.print(_week_line(week.summary), highlight=False)
@@ -120,7 +147,8 @@ def _week_line(summary: Summary) -> str:
     means = "  ".join(f"{k} {v.mean:.1%}" for k, v in summary.outcomes.items())
     diag = summary.diagnostics
     warned = f"  [yellow]{len(diag.warnings)} sampler warning(s)[/yellow]" if diag.warnings else ""
-    return f"{summary.as_of}  {summary.run_id}  {means}  R-hat {format_number(diag.rhat_max, '.3f')}{warned}"
+    rhat = format_number(diag.rhat_max, ".3f")
+    return f"{summary.as_of}  {summary.question.id}  {summary.run_id}  {means}  R-hat {rhat}{warned}"
 
 
 @reports_problems

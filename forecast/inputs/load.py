@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from forecast.errors import InputError, Problem
 from forecast.inputs.schema import DRIVER_IDS, Benchmark, EvidenceItem, Kind, Question
 from forecast.inputs.yamlio import Loc, LocatedData, load_yaml
+from forecast.states import STATES
 
 YAML_SUFFIXES = (".yaml", ".yml")
 
@@ -57,9 +58,23 @@ def _validate(
         return None, _errors_from_validation(located, err, prefix)
 
 
-def load_question(path: Path) -> Question:
-    """The question in ``path`` (a file, or a folder holding exactly one question file)."""
-    path = question_path(path)
+def load_question(path: Path, question_id: str | None = None) -> Question:
+    """The question in ``path``: a file, or the file of a priors folder (``question_id`` picks one of several)."""
+    return _read_question(question_path(path, question_id))
+
+
+def load_questions(path: Path) -> list[Question]:
+    """Every question in ``path`` (a file, or a priors folder), in file order, their ids distinct."""
+    found = [(p, _read_question(p)) for p in question_paths(path)]
+    seen: dict[str, Path] = {}
+    for file, question in found:
+        if question.id in seen:
+            raise InputError(file, 1, "id", f"question id {question.id!r} is also the id in {seen[question.id]}")
+        seen[question.id] = file
+    return [question for _, question in found]
+
+
+def _read_question(path: Path) -> Question:
     located = load_yaml(path)
     if not isinstance(located.data, dict):
         raise InputError(path, 1, "", "a question file must be a mapping")
@@ -69,22 +84,51 @@ def load_question(path: Path) -> Question:
     return question
 
 
-def question_path(path: Path) -> Path:
-    """The question file: ``path`` itself, or the one YAML file in folder ``path``."""
+def question_paths(path: Path) -> list[Path]:
+    """The question files: ``path`` itself, or every YAML file in folder ``path`` (at least one)."""
     if path.is_file():
-        return path
+        return [path]
     if not path.is_dir():
         raise InputError(path, None, "", "no such file or folder")
     files = sorted(p for p in path.iterdir() if p.suffix in YAML_SUFFIXES and p.is_file())
-    if len(files) != 1:
-        names = ", ".join(p.name for p in files) or "none"
-        raise InputError(path, None, "", f"expected one question file, found {names}")
-    return files[0]
+    if not files:
+        raise InputError(path, None, "", "no question file (*.yaml) in this folder")
+    return files
+
+
+def question_path(path: Path, question_id: str | None = None) -> Path:
+    """The file of one question: the only one in ``path``, or the one whose ``id`` is ``question_id``."""
+    files = question_paths(path)
+    if question_id is None:
+        if len(files) == 1:
+            return files[0]
+        ids = ", ".join(_read_question(p).id for p in files)
+        raise InputError(path, None, "", f"holds {len(files)} questions ({ids}): name one with --question ID")
+    for file in files:
+        if _read_question(file).id == question_id:
+            return file
+    ids = ", ".join(_read_question(p).id for p in files)
+    raise InputError(path, None, "question", f"no question {question_id!r} here; the questions are {ids}")
+
+
+def fit_group(questions: list[Question], question: Question) -> list[Question]:
+    """``question`` and those of ``questions`` sharing its fit (same :meth:`Question.model_key`): the
+    model's grid runs past the latest of their horizons."""
+    key = question.model_key()
+    return [question, *(q for q in questions if q.model_key() == key and q.id != question.id)]
+
+
+def story_question(path: Path, question_id: str | None = None) -> Question:
+    """The question evidence is checked against: of ``question_id``'s fit group (of every question in
+    ``path`` for None), the one with the latest horizon, whose grid covers the others'."""
+    questions = load_questions(path)
+    group = fit_group(questions, load_question(path, question_id)) if question_id else questions
+    return max(group, key=lambda q: q.horizon)
 
 
 def reference_dir(priors: Path) -> Path:
-    """The reference data beside the question: ``<question folder>/reference/``."""
-    return question_path(priors).parent / "reference"
+    """The reference data beside the questions: ``<priors folder>/reference/``."""
+    return question_paths(priors)[0].parent / "reference"
 
 
 def load_kinds(path: Path | None = None) -> dict[str, Kind]:
@@ -212,10 +256,11 @@ def _load_entries(
     context: dict,
     noun: str,
     check: Callable[[Entry], list[tuple[str, str]]] | None = None,
+    keep: Callable[[dict], bool] | None = None,
 ) -> list[tuple[Entry, Path, int | None]]:
     """Every entry of every YAML file under ``root`` (one mapping or a list per file), validated against
     ``model`` (and ``check``, giving (field, message) pairs) with unique ids, with where each was
-    written; one InputError lists every problem."""
+    written; one InputError lists every problem. ``keep``: which raw mappings to validate at all."""
     out: list[tuple[Entry, Path, int | None]] = []
     errors: list[Problem] = []
     first_seen: dict[str, tuple[Path, int | None]] = {}
@@ -233,6 +278,8 @@ def _load_entries(
             line, id_line = located.line_of(position), located.line_of(position + ("id",))
             if not isinstance(entry, dict):
                 errors.append(Problem(str(path), line, noun, f"each {noun} must be a mapping"))
+                continue
+            if keep is not None and not keep(entry):
                 continue
             value, problems = _validate(model, located, entry, position, context)
             errors += problems
@@ -271,12 +318,31 @@ def split_by_date(items: list[LocatedItem], as_of: date) -> tuple[list[LocatedIt
 
 
 def load_benchmarks(root: Path, question: Question) -> list[Benchmark]:
-    """Every outside forecast under ``root`` (none if the folder does not exist), sorted by date seen.
+    """The outside forecasts under ``root`` that name ``question`` (none if the folder does not exist),
+    sorted by date seen.
 
     A benchmark is compared with our curve on its ``by`` date, so that date must lie within the
-    question's span; every problem is reported at once, as for evidence.
+    question's span; every problem is reported at once, as for evidence. Entries naming another
+    question are that question's (checked when it loads); one naming none is reported here.
     """
     if not root.exists():
         return []
     context = {"outcomes": question.outcome_ids, "span": (question.start, question.horizon)}
-    return sorted((b for b, _, _ in _load_entries(root, Benchmark, context, "benchmark")), key=lambda b: (b.seen, b.id))
+    found = _load_entries(root, Benchmark, context, "benchmark", keep=lambda raw: _names(raw, question.id))
+    return sorted((b for b, _, _ in found), key=lambda b: (b.seen, b.id))
+
+
+def load_portfolio_benchmarks(root: Path, questions: list[Question]) -> list[Benchmark]:
+    """Every outside forecast under ``root``: first each names one of ``questions`` (ids unique across
+    them), then each is checked against the question it names."""
+    if not root.exists():
+        return []
+    _load_entries(root, Benchmark, {"questions": [q.id for q in questions], "outcomes": list(STATES)}, "benchmark")
+    found = [b for question in questions for b in load_benchmarks(root, question)]
+    return sorted(found, key=lambda b: (b.seen, b.id))
+
+
+def _names(raw: dict, question_id: str) -> bool:
+    """Whether a raw entry is checked with ``question_id``: it names it, or names no question properly."""
+    named = raw.get("question_id")
+    return named == question_id or not isinstance(named, str)

@@ -2,7 +2,8 @@
 
 :class:`Forecaster` holds one compiled model and one NUTS step for a question. Each fit swaps the
 readings through ``pm.Data`` (padded to a capacity, so shapes stay fixed), restores the step's
-untuned state and samples with a fixed seed, so the same data and seed give identical draws.
+untuned state and samples with a fixed seed, so the same data and seed give identical draws; the
+last few fits are kept, so questions sharing the model (and their refits) sample each data set once.
 The as-of date and the current state never enter the model: forecasts are post-processing of the
 draws (the driver grid already continues past the as-of date as the AR continuation).
 """
@@ -10,7 +11,9 @@ draws (the driver grid already continues past the as-of date as the AR continuat
 from __future__ import annotations
 
 import copy
+import hashlib
 import os
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -30,6 +33,7 @@ from forecast.states import STATES, state_index
 QUANTILES = (0.05, 0.95)
 TREND_PROBABILITY = 0.75
 TREND_MIN_CHANGE = 0.1
+KEPT_FITS = 16  # a run's main fit, its refits and the sensitivity refits, for the second question of a model
 
 
 @dataclass(frozen=True, eq=False)
@@ -108,20 +112,24 @@ def hazards_at(draws: Draws, weeks: np.ndarray) -> np.ndarray:
 
 
 def state_draws(
-    draws: Draws, spec: Spec, as_of: date, horizon: date, state: str = "war"
+    draws: Draws, spec: Spec, as_of: date, horizon: date, state: str = "war", also: Iterable[date] = ()
 ) -> tuple[list[date], np.ndarray]:
-    """(dates, P(state) per draw (n, dates, 4)) from ``as_of`` (known ``state``) to ``horizon``."""
+    """(dates, P(state) per draw (n, dates, 4)) from ``as_of`` (known ``state``) to ``horizon``, weekly
+    and on the days ``also`` (other questions' horizons)."""
     if horizon >= spec.end:
         raise ValueError(f"horizon {horizon} is past the grid's end {spec.end}")
-    dates = step_dates(as_of, horizon)
+    dates = step_dates(as_of, horizon, also)
     weeks = np.array([spec.week_of(d) for d in dates[:-1]])
     q = generator(hazards_at(draws, weeks), spec.transitions)
     return dates, state_probabilities(q, step_years(dates), state_index(state))
 
 
-def forecast_curves(idata: az.InferenceData, spec: Spec, as_of: date, horizon: date, state: str = "war") -> Curves:
-    """P(state) on every week from ``as_of`` (known ``state``) to ``horizon``, per draw and summarised."""
-    dates, draws = state_draws(Draws.of(idata), spec, as_of, horizon, state)
+def forecast_curves(
+    idata: az.InferenceData, spec: Spec, as_of: date, horizon: date, state: str = "war", also: Iterable[date] = ()
+) -> Curves:
+    """P(state) on every week from ``as_of`` (known ``state``) to ``horizon`` and on the days ``also``,
+    per draw and summarised."""
+    dates, draws = state_draws(Draws.of(idata), spec, as_of, horizon, state, also)
     low, high = np.quantile(draws, QUANTILES, axis=0)
     return Curves(dates=tuple(dates), states=STATES, draws=draws, mean=draws.mean(axis=0), low=low, high=high)
 
@@ -161,6 +169,16 @@ def driver_summary(idata: az.InferenceData, spec: Spec, as_of: date) -> dict[str
     return out
 
 
+def fit_key(data: dict[str, np.ndarray], seed: int, draws: int, tune: int) -> str:
+    """A digest of everything a fit depends on beyond the compiled model: its data, seed and lengths."""
+    digest = hashlib.sha256(f"{seed}/{draws}/{tune}".encode())
+    for name in sorted(data):
+        value = np.ascontiguousarray(data[name])
+        digest.update(f"{name}{value.dtype}{value.shape}".encode())
+        digest.update(value.tobytes())
+    return digest.hexdigest()
+
+
 class Forecaster:
     """One compiled model and NUTS step for a question, refitted per as-of date without recompiling."""
 
@@ -179,6 +197,7 @@ class Forecaster:
         self.spec = spec
         self.draws, self.tune, self.chains, self.target_accept = draws, tune, chains, target_accept
         self.cores = min(chains, os.cpu_count() or 1)  # chains in parallel; the draws do not depend on it
+        self._fits: OrderedDict[str, az.InferenceData] = OrderedDict()
         self._compile(capacity)
 
     def _compile(self, capacity: int) -> None:
@@ -202,9 +221,14 @@ class Forecaster:
         ``drift`` scales the drivers' sd prior (sensitivity refits); ``draws`` replaces both the
         draws and the tuning steps for a cheaper refit (default: the forecaster's own).
         """
-        pm.set_data(evidence_data(evidence, self.spec, self.capacity, drift), model=self.model)
+        data = evidence_data(evidence, self.spec, self.capacity, drift)
+        key = fit_key(data, seed, draws or self.draws, draws or self.tune)
+        if key in self._fits:
+            self._fits.move_to_end(key)
+            return self._fits[key]
+        pm.set_data(data, model=self.model)
         self._step.sampling_state = copy.deepcopy(self._untuned)
-        return pm.sample(
+        idata = pm.sample(
             draws=draws or self.draws,
             tune=draws or self.tune,
             chains=self.chains,
@@ -215,13 +239,19 @@ class Forecaster:
             progressbar=False,
             compute_convergence_checks=False,
         )
+        self._fits[key] = idata
+        if len(self._fits) > KEPT_FITS:
+            self._fits.popitem(last=False)
+        return idata
 
     def fit_items(self, items: list[Item], as_of: date, seed: int = 0) -> az.InferenceData:
         """Filter the items to ``as_of``, merge clusters and fit (the current state is post-processing)."""
         return self.fit(self.readings(items, as_of), seed=seed)
 
-    def forecast_curves(self, idata: az.InferenceData, as_of: date, horizon: date, state: str = "war") -> Curves:
-        return forecast_curves(idata, self.spec, as_of, horizon, state)
+    def forecast_curves(
+        self, idata: az.InferenceData, as_of: date, horizon: date, state: str = "war", also: Iterable[date] = ()
+    ) -> Curves:
+        return forecast_curves(idata, self.spec, as_of, horizon, state, also)
 
     def driver_summary(self, idata: az.InferenceData, as_of: date) -> dict[str, DriverSummary]:
         return driver_summary(idata, self.spec, as_of)

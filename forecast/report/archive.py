@@ -91,18 +91,15 @@ class QuestionView:
     benchmark_scores: list[BenchmarkScoreLine] = field(default_factory=list)
 
 
-def write_archive(out: Path, benchmarks: Path | None = None, question_id: str | None = None) -> Path:
-    """Render ``<out>/index.html`` atomically; benchmarks attach to ``question_id`` (default: the latest run's)."""
+def write_archive(out: Path, benchmarks: Path | None = None) -> Path:
+    """Render ``<out>/index.html`` atomically: a section per question, each with the benchmarks naming it."""
     out = Path(out)
     store = HistoryStore.beside(out)
     records = store.records()
-    latest = max(records, key=lambda r: r.as_of).question_id if records else None
-    target = question_id or latest
     questions = []
     for qid in dict.fromkeys(r.question_id for r in records):
         rows = [r for r in records if r.question_id == qid]
-        extra = benchmarks if qid == target and benchmarks is not None else None
-        questions.append(question_view(out, rows, extra, store.scores(qid)))
+        questions.append(question_view(out, rows, benchmarks, store.scores(qid)))
     html = render_archive(questions)
     path = out / ARCHIVE_NAME
     out.mkdir(parents=True, exist_ok=True)
@@ -118,7 +115,8 @@ def render_archive(questions: list[QuestionView]) -> str:
 def _latest_summary(out: Path, rows: list[Record]) -> Summary | None:
     for record in reversed(rows):
         try:
-            return read_document(run_dir(out, date.fromisoformat(record.as_of)) / SUMMARY_NAME, Summary)
+            folder = run_dir(out, record.question_id, date.fromisoformat(record.as_of))
+            return read_document(folder / SUMMARY_NAME, Summary)
         except InputError as exc:
             log.warning("archive: %s", exc)
     return None
@@ -149,11 +147,11 @@ def question_view(out: Path, rows: list[Record], benchmarks: Path | None, scores
 
 def _run_row(out: Path, record: Record, labels: dict[str, str]) -> RunRow:
     lead, est = max(record.outcomes.items(), key=lambda kv: kv[1].mean)
-    folder = run_dir(out, date.fromisoformat(record.as_of))
+    folder = run_dir(out, record.question_id, date.fromisoformat(record.as_of))
     rhat = record.diagnostics.rhat_max
 
     def link(name: str) -> str | None:
-        return f"{record.as_of}/{name}" if (folder / name).is_file() else None
+        return folder.relative_to(out).joinpath(name).as_posix() if (folder / name).is_file() else None
 
     return RunRow(
         as_of=record.as_of,

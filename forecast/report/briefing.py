@@ -10,6 +10,7 @@ from markupsafe import Markup, escape
 
 from forecast.results.summary import MANIFEST_NAME, SUMMARY_NAME, Manifest, Summary, read_document, write_atomic
 from forecast.store.history import HistoryStore, Record
+from forecast.store.runs import out_of
 
 from .context import Briefing, build
 from .earlier import earlier_runs, find_history
@@ -43,16 +44,16 @@ def load_run(run_dir: Path, history: list[Record] | None = None) -> Briefing:
     summary = read_document(run_dir / SUMMARY_NAME, Summary)
     manifest = read_document(run_dir / MANIFEST_NAME, Manifest)
     runs = find_history(run_dir, summary) if history is None else earlier_runs(summary, history)
-    scores = HistoryStore.beside(Path(run_dir).resolve().parent).scores()  # a staging folder sits in <out> too
+    scores = HistoryStore.beside(out_of(run_dir)).scores()  # a staging folder sits beside the runs too
     return build(summary, manifest, runs, scores)
 
 
 def render_briefing(run_dir: Path, history: list[Record] | None = None) -> tuple[Path, Path]:
     """Render briefing.html and briefing.pdf into run_dir from its summary.json/manifest.json.
 
-    ``history``: earlier runs (older first), optional; when None, the history store
-    ``run_dir.parent/history.sqlite`` is read, or without one the sibling run folders in
-    ``run_dir.parent`` with the same question id and an earlier as_of.
+    ``history``: earlier runs (older first), optional; when None, the history store of the
+    run's ``<out>`` is read, or without one the sibling run folders in ``run_dir.parent`` with the
+    same question id and an earlier as_of.
     Runs of another question or not earlier than this one are ignored either way.
     The previous run (latest earlier as_of) gives "change since last run"; all runs give the
     trend chart. Both files are rendered in memory first and only then written, each atomically,

@@ -8,7 +8,7 @@ from pathlib import Path
 from forecast.errors import InputError
 from forecast.results.summary import Summary
 from forecast.store.history import HistoryStore, Record
-from forecast.store.runs import run_dirs
+from forecast.store.runs import is_run_dir, out_of
 
 log = logging.getLogger(__name__)
 
@@ -30,12 +30,11 @@ def find_history(run_dir: Path, summary: Summary) -> list[Record]:
     folders are read. Unreadable siblings are skipped with a warning: a broken old run must not
     stop a briefing.
     """
-    parent = run_dir.resolve().parent
-    store = HistoryStore.beside(parent)
+    store = HistoryStore.beside(out_of(run_dir))
     if store.path.is_file():
         return earlier_runs(summary, store.records(summary.question.id))
     found: list[Record] = []
-    for sibling in run_dirs(parent):
+    for sibling in sorted(p for p in run_dir.resolve().parent.iterdir() if is_run_dir(p)):
         if sibling.resolve() == run_dir.resolve():
             continue
         try:

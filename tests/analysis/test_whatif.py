@@ -149,7 +149,7 @@ def test_unknown_ids_and_clashing_ids_are_refused(plain, files, tmp_path) -> Non
 
 
 def invoke(out: Path, *args: str):
-    common = ["--priors", str(REPO / "priors"), "--evidence", str(REPO / "evidence"), "--out", str(out)]
+    common = ["--priors", str(REPO / "priors" / "ukraine_2026.yaml"), "--evidence", str(REPO / "evidence"), "--out", str(out)]
     sizes = ["--draws", "100", "--tune", "100", "--chains", "2"]
     return CliRunner().invoke(app, ["whatif", "--as-of", "2025-11-26", *common, *sizes, *args])
 

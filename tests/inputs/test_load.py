@@ -168,7 +168,7 @@ def test_cli_validate_prints_problems_and_exits_1(world):
 
 
 def test_cli_validate_accepts_shipped_evidence():
-    result = CliRunner().invoke(app, ["evidence", "validate", str(REPO / "evidence"), "--priors", str(REPO / "priors")])
+    result = CliRunner().invoke(app, ["evidence", "validate", str(REPO / "evidence"), "--priors", str(REPO / "priors" / "ukraine_2026.yaml")])
     assert result.exit_code == 0, result.output
     count = int(result.output.split("OK: ")[1].split()[0])
     assert count >= 20

@@ -35,7 +35,7 @@ def test_the_archive_links_every_run_and_charts_every_benchmark(tmp_path: Path) 
     fake_run(out, "2025-12-17", (0.1, 0.1, 0.1, 0.7), briefing=False)
     html = write_archive(out, marks(tmp_path)).read_text()
     for day in ("2025-11-26", "2025-12-03", "2025-12-10"):
-        assert f'href="{day}/briefing.html"' in html and f'href="{day}/briefing.pdf"' in html
+        assert f'href="ukraine-2026/{day}/briefing.html"' in html and f'href="ukraine-2026/{day}/briefing.pdf"' in html
     assert "2025-12-17/briefing" not in html and "not rendered" in html
     # each benchmark is charted at its seen date, labelled with its source and its by date
     svg = html[html.index("<svg") : html.index("</svg>")]
@@ -53,7 +53,7 @@ def test_the_archive_shows_scores_once_resolved_and_pairs_only_overlapping_bench
     record_resolution(out, q, "ceasefire", q.horizon)
     record_resolution(out, q, "war", date(2025, 12, 31))
     record_resolution(out, q, "war", date(2026, 3, 31))
-    score_question(out, REPO / "priors", marks(tmp_path))
+    score_question(out, REPO / "priors" / "ukraine_2026.yaml", marks(tmp_path))
     html = write_archive(out, marks(tmp_path)).read_text()
     assert "Resolved:</strong> Ceasefire on the line of contact" in html
     assert "Mean of 3 run(s)" in html and "0.800" in html  # mean Brier (0.90 + 1.125 + 0.375) / 3
@@ -105,7 +105,7 @@ def test_the_briefing_shows_the_track_record_once_scored(tmp_path: Path) -> None
     assert "Track record" not in render_html(load_run(folders[-1]))
     q = shipped_question()
     record_resolution(out, q, "ceasefire", q.horizon)
-    score_question(out, REPO / "priors", tmp_path / "none")
+    score_question(out, REPO / "priors" / "ukraine_2026.yaml", tmp_path / "none")
     briefing = load_run(folders[-1])
     assert [t.label for t in briefing.track_record] == ["ukraine-2026 (3 runs)"]
     line = briefing.track_record[0]

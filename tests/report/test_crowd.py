@@ -22,6 +22,7 @@ HOSTILE = "<script>alert(1)</script> & <b>bold</b>"
 def comparison(**changes: Any) -> dict[str, Any]:
     return {
         "id": "polymarket-ceasefire-2026-03-31",
+        "question_id": "ukraine-2026",
         "source": "Polymarket",
         "question": "Russia x Ukraine ceasefire by March 31, 2026?",
         "url": "https://polytrackhq.app/",

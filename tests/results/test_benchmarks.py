@@ -37,6 +37,7 @@ def synthetic_curves() -> Curves:
 def benchmark(**changes: Any) -> Benchmark:
     fields: dict[str, Any] = {
         "id": "market-ceasefire",
+        "question_id": "ukraine-2026",
         "source": "Polymarket",
         "question": "Ceasefire by the date?",
         "url": "https://example.org/market",

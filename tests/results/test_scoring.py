@@ -72,7 +72,7 @@ def resolved(tmp_path: Path) -> Path:
 
 
 def test_three_runs_are_scored_on_what_they_recorded(resolved: Path, tmp_path: Path) -> None:
-    card = score_question(resolved, REPO / "priors", tmp_path / "no-benchmarks")
+    card = score_question(resolved, REPO / "priors" / "ukraine_2026.yaml", tmp_path / "no-benchmarks")
     assert [r.as_of for r in card.runs] == ["2025-11-26", "2025-12-03", "2025-12-10"]
     assert [r.brier for r in card.runs] == pytest.approx([0.90, 1.125, 0.375])
     assert [r.log_score for r in card.runs] == pytest.approx([math.log(0.2), math.log(0.15), math.log(0.5)])
@@ -107,7 +107,7 @@ def test_benchmarks_are_paired_only_with_a_run_they_overlap(resolved: Path, tmp_
             {"id": "unresolved-date", "seen": "2025-12-09", "by": "2026-03-31", "probability": 0.24},
         ],
     )
-    card = score_question(resolved, REPO / "priors", marks)
+    card = score_question(resolved, REPO / "priors" / "ukraine_2026.yaml", marks)
     scored = {b.id: b for b in card.benchmarks}
     assert set(scored) == {"inside", "before-runs", "after-runs"}  # 31 March 2026 is not resolved
     inside = scored["inside"]
@@ -130,13 +130,13 @@ def test_scoring_an_unresolved_question_raises(tmp_path: Path) -> None:
     three_runs(out)
     record_resolution(out, shipped_question(), "war", date(2025, 12, 31))  # not the horizon
     with pytest.raises(NotResolved, match="not resolved"):
-        score_question(out, REPO / "priors", tmp_path / "none")
+        score_question(out, REPO / "priors" / "ukraine_2026.yaml", tmp_path / "none")
 
 
 def test_each_scoring_rebuilds_the_question_scores(resolved: Path, tmp_path: Path) -> None:
-    score_question(resolved, REPO / "priors", tmp_path / "none")
+    score_question(resolved, REPO / "priors" / "ukraine_2026.yaml", tmp_path / "none")
     record_resolution(resolved, shipped_question(), "war", shipped_question().horizon, force=True)
-    card = score_question(resolved, REPO / "priors", tmp_path / "none")
+    card = score_question(resolved, REPO / "priors" / "ukraine_2026.yaml", tmp_path / "none")
     stored = HistoryStore.beside(resolved).scores("ukraine-2026")
     assert len(stored) == 3 and {s.observed for s in stored} == {"war"}
     assert stored[0].brier == pytest.approx(card.runs[0].brier) == pytest.approx(0.01 + 0.04 + 0.09 + 0.36)

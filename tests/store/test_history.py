@@ -27,6 +27,7 @@ from forecast.store.runs import RunExists, recover, run_dirs
 from tests.helpers import REPO, TINY, manifest_document, run_config, shipped_question, summary_document
 
 FIRST, SECOND = date(2025, 11, 22), date(2025, 11, 26)
+QID = "ukraine-2026"  # the example's runs live in <out>/<question-id>/<as-of>/
 FORECAST = str(Path(sys.executable).with_name("forecast"))
 
 
@@ -55,7 +56,7 @@ def fake_run(as_of: str = "2025-11-26", qid: str = "q", rhat: float = 1.002) -> 
 
 
 def write_fake_run(out: Path, as_of: str) -> Path:
-    folder = out / as_of
+    folder = out / "q" / as_of
     folder.mkdir(parents=True)
     for name, doc in zip(("summary.json", "manifest.json"), fake_run(as_of), strict=True):
         write_document(folder / name, doc)
@@ -107,7 +108,7 @@ def test_one_row_per_question_and_date(tmp_path: Path) -> None:
 def test_reconcile_records_folders_the_store_lacks(tmp_path: Path) -> None:
     for as_of in ("2025-11-19", "2025-11-26"):
         write_fake_run(tmp_path, as_of)
-    write_fake_run(tmp_path, "2025-12-03").rename(tmp_path / ".2025-12-03.x1y2z3ab")  # staging is not a run
+    write_fake_run(tmp_path, "2025-12-03").rename(tmp_path / "q" / ".2025-12-03.x1y2z3ab")  # staging is not a run
     store = HistoryStore.beside(tmp_path)
     assert reconcile(store, run_dirs(tmp_path)) == ["2025-11-19", "2025-11-26"]
     assert reconcile(store, run_dirs(tmp_path)) == []
@@ -115,29 +116,30 @@ def test_reconcile_records_folders_the_store_lacks(tmp_path: Path) -> None:
 
 
 def test_recover_removes_staging_and_restores_a_half_swapped_run(tmp_path: Path) -> None:
-    (tmp_path / ".2025-11-19.abcd1234").mkdir()
-    (tmp_path / ".2025-11-26.old").mkdir()  # --force killed between its two renames
-    (tmp_path / ".2025-11-26.old" / "summary.json").write_text("{}")
-    (tmp_path / "2025-12-03").mkdir()
-    (tmp_path / ".2025-12-03.old").mkdir()  # killed after the swap: the new run stays
+    runs = tmp_path / "q"
+    (runs / ".2025-11-19.abcd1234").mkdir(parents=True)
+    (runs / ".2025-11-26.old").mkdir()  # --force killed between its two renames
+    (runs / ".2025-11-26.old" / "summary.json").write_text("{}")
+    (runs / "2025-12-03").mkdir()
+    (runs / ".2025-12-03.old").mkdir()  # killed after the swap: the new run stays
     recover(tmp_path, HistoryStore.beside(tmp_path))
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["2025-11-26", "2025-12-03"]
-    assert (tmp_path / "2025-11-26" / "summary.json").read_text() == "{}"
+    assert sorted(p.name for p in runs.iterdir()) == ["2025-11-26", "2025-12-03"]
+    assert (runs / "2025-11-26" / "summary.json").read_text() == "{}"
 
 
 def test_runs_are_recorded_and_the_briefing_reads_the_store(two_runs: Path) -> None:
     records = HistoryStore.beside(two_runs).records()
     assert [r.as_of for r in records] == [FIRST.isoformat(), SECOND.isoformat()]
     for record in records:
-        assert Record.read(two_runs / record.as_of).model_copy(update={"recorded_at": record.recorded_at}) == record
-    latest = read_document(two_runs / SECOND.isoformat() / "summary.json", Summary)
-    assert find_history(two_runs / SECOND.isoformat(), latest) == [records[0]]
-    html = (two_runs / SECOND.isoformat() / "briefing.html").read_text()
+        assert Record.read(two_runs / QID / record.as_of).model_copy(update={"recorded_at": record.recorded_at}) == record
+    latest = read_document(two_runs / QID / SECOND.isoformat() / "summary.json", Summary)
+    assert find_history(two_runs / QID / SECOND.isoformat(), latest) == [records[0]]
+    html = (two_runs / QID / SECOND.isoformat() / "briefing.html").read_text()
     assert "Change since the previous run" in html and "2 runs of this question" in html
 
 
 def test_report_re_renders_identically_from_the_store(two_runs: Path) -> None:
-    run_dir = two_runs / SECOND.isoformat()
+    run_dir = two_runs / QID / SECOND.isoformat()
     before = digests(run_dir)
     result = CliRunner().invoke(app, ["report", str(run_dir)])
     assert result.exit_code == 0, result.output
@@ -165,7 +167,7 @@ def test_a_recorded_date_refuses_unless_forced(two_runs: Path, tmp_path: Path, e
     # the row alone also counts: a deleted folder does not silently re-run its date
     out = tmp_path / "out"
     out.mkdir()
-    HistoryStore.beside(out).record(Record.read(two_runs / FIRST.isoformat()))
+    HistoryStore.beside(out).record(Record.read(two_runs / QID / FIRST.isoformat()))
     with pytest.raises(RunExists, match="history.sqlite"):
         run_forecast(config(out, FIRST), forecaster=example_forecaster)
     run_forecast(config(out, FIRST, force=True, briefing=False), forecaster=example_forecaster)
@@ -179,7 +181,7 @@ def cli_run(out: Path, as_of: date, *extra: str, probe: str | None = None) -> su
         "--as-of",
         as_of.isoformat(),
         "--priors",
-        str(REPO / "priors"),
+        str(REPO / "priors" / "ukraine_2026.yaml"),
         "--evidence",
         str(REPO / "evidence"),
         "--out",
@@ -236,19 +238,19 @@ def test_a_run_killed_while_sampling_changes_nothing(one_run: Path) -> None:
     before = digests(one_run)
     kill_at_probe(cli_run(one_run, SECOND, probe="fit:fit"))
     assert digests(one_run) == before
-    assert not [p for p in one_run.iterdir() if p.name.startswith(".2025")]
+    assert not [p for p in (one_run / QID).iterdir() if p.name.startswith(".2025")]
 
 
 def test_a_run_killed_while_writing_changes_nothing_and_the_next_run_tidies(one_run: Path, example_forecaster) -> None:
     before = digests(one_run)
     kill_at_probe(cli_run(one_run, SECOND, probe="runs:_replace_dir"))
-    staging = [p for p in one_run.iterdir() if p.name.startswith(f".{SECOND}.")]
+    staging = [p for p in (one_run / QID).iterdir() if p.name.startswith(f".{SECOND}.")]
     assert len(staging) == 1 and (staging[0] / "posterior.nc").is_file()
     assert digests(one_run) == before
     # the staged summary is not an earlier run for anyone
-    first = read_document(one_run / FIRST.isoformat() / "summary.json", Summary)
+    first = read_document(one_run / QID / FIRST.isoformat() / "summary.json", Summary)
     later = first.model_copy(update={"as_of": date(2099, 1, 1)})
-    assert [r.as_of for r in find_history(one_run / FIRST.isoformat(), later)] == [FIRST.isoformat()]
+    assert [r.as_of for r in find_history(one_run / QID / FIRST.isoformat(), later)] == [FIRST.isoformat()]
     run_forecast(config(one_run, SECOND, briefing=False), forecaster=example_forecaster)
     assert not staging[0].exists()
     assert [r.as_of for r in HistoryStore.beside(one_run).records()] == [FIRST.isoformat(), SECOND.isoformat()]
@@ -265,8 +267,8 @@ def test_concurrent_runs_leave_a_consistent_store(tmp_path: Path) -> None:
     records = HistoryStore.beside(out).records()
     assert [r.as_of for r in records] == [FIRST.isoformat(), SECOND.isoformat()]
     for record in records:
-        run_dir = out / record.as_of
+        run_dir = out / QID / record.as_of
         names = {"summary.json", "manifest.json", "posterior.nc", "briefing.html", "briefing.pdf"}
         assert {p.name for p in run_dir.iterdir()} == names
         assert read_document(run_dir / "summary.json", Summary).outcomes == record.outcomes
-    assert [p.name for p in out.iterdir() if p.name.startswith(".2025")] == []
+    assert [p.name for p in (out / QID).iterdir() if p.name.startswith(".2025")] == []

@@ -25,10 +25,12 @@ class Benchmark(Strict):
     compares it with the run of the same date. ``outcomes`` and ``by`` say which of our numbers it
     is compared with: P(the state on ``by`` is one of ``outcomes``). ``match`` and ``differences``
     say how far their wording is from that (a market that counts any announced ceasefire during a
-    year is a ``loose`` match for "a ceasefire in effect on 31 December").
+    year is a ``loose`` match for "a ceasefire in effect on 31 December"). ``question_id`` names the
+    question of ours it maps to: it is never shown on, or scored with, another question.
     """
 
     id: Slug
+    question_id: Slug = Field(description="the id of our question it is set beside (priors/<question>.yaml)")
     source: str = Field(min_length=1, description="who published it, e.g. Polymarket")
     question: str = Field(min_length=1, description="their question, word for word")
     url: str = Field(pattern=r"^https?://", description="where it was seen")
@@ -39,6 +41,14 @@ class Benchmark(Strict):
     match: Match = Field(description="same, close or loose: how well their wording matches ours")
     differences: str = Field(min_length=1, description="how their wording differs from ours, in plain words")
     via: str | None = Field(default=None, description="a report the figure was taken from, if not the source")
+
+    @field_validator("question_id")
+    @classmethod
+    def _a_question_of_ours(cls, value: str, info: ValidationInfo) -> str:
+        known = (info.context or {}).get("questions")
+        if known is not None and value not in known:
+            raise ValueError(f"no question {value!r} in the priors; the questions are {', '.join(known)}")
+        return value
 
     @field_validator("outcomes")
     @classmethod

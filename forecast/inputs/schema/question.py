@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from datetime import date
 
 from pydantic import (
@@ -79,6 +81,19 @@ class Question(Strict):
     outcomes: list[Outcome] = Field(min_length=4, max_length=4)
     reference: ReferenceSpec
     links: Links
+
+    @field_validator("id")
+    @classmethod
+    def _a_folder_name_of_its_own(cls, value: str) -> str:
+        """The id names the question's folder of runs beside ``resolutions/`` and the run dates."""
+        if value == "resolutions" or re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+            raise ValueError(f"{value!r} cannot be a question id: it names a folder of the run outputs")
+        return value
+
+    def model_key(self) -> str:
+        """What fixes the model apart from the horizon (grid start, reference class, links): questions with
+        the same key are one story told to two dates, and share one fit on the longer grid."""
+        return json.dumps(self.model_dump(mode="json", include={"start", "reference", "links"}), sort_keys=True)
 
     @model_validator(mode="after")
     def _outcomes_are_the_states(self) -> Question:

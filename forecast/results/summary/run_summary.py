@@ -225,6 +225,7 @@ class BenchmarkComparison(DocumentModel):
     """
 
     id: str
+    question_id: str | None = None  # the question of ours it names (runs before version 3 did not record it)
     source: str
     question: str
     url: str
