@@ -10,7 +10,7 @@ matrix is ``expm(Q * dt)`` exactly; over the horizon the steps multiply (piecewi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date, timedelta
 from itertools import pairwise
 
@@ -30,15 +30,13 @@ def generator(hazards: np.ndarray, transitions: tuple[tuple[str, str], ...] = TR
     return q
 
 
-def step_dates(as_of: date, horizon: date, also: Iterable[date] = ()) -> list[date]:
-    """Step boundaries: the as-of date, every seventh day after it, the horizon exactly, and the days
-    ``also`` between them (another question's horizon: the steps up to it are then that question's own,
-    so both curves agree on it exactly)."""
+def step_dates(as_of: date, horizon: date) -> list[date]:
+    """Step boundaries: the as-of date, every seventh day after it, and the horizon exactly."""
     if horizon <= as_of:
         raise ValueError("horizon must be after the as-of date")
     n_full = (horizon - as_of).days // 7
-    weekly = {as_of + timedelta(days=7 * k) for k in range(n_full + 1)}
-    return sorted(weekly | {horizon} | {d for d in also if as_of < d < horizon})
+    dates = [as_of + timedelta(days=7 * k) for k in range(n_full + 1)]
+    return dates if dates[-1] == horizon else [*dates, horizon]
 
 
 def step_years(dates: list[date]) -> np.ndarray:

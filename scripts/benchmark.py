@@ -4,6 +4,10 @@
     python scripts/benchmark.py items     # 100 vs 10,000 synthetic items: fit time, R-hat, divergences
     python scripts/benchmark.py backfill  # a 52-week backfill, model compiled once
     python scripts/benchmark.py score     # `forecast score` and the archive page on 52 synthetic runs
+    python scripts/benchmark.py portfolio # `forecast run` of both shipped questions against one alone
+
+Every figure but ``portfolio`` is of the 2026 question (``--question ukraine-2026``), fitted on the
+grid it shares with the 2027 question.
 
 Synthetic items are readings of random drivers (signal ~ N(0, 0.7), sd 0.6, mixed reliability)
 spread over the weeks before the as-of date, with the repository's question and catalogues.
@@ -32,6 +36,8 @@ from forecast.run_inputs import RunConfig, load_inputs
 
 REPO = Path(__file__).resolve().parents[1]
 AS_OF = date(2025, 11, 26)
+QUESTION = "ukraine-2026"
+PRIORS = REPO / "priors" / "ukraine_2026.yaml"
 
 
 def write_items(folder: Path, n: int, first: date, last: date, seed: int = 0) -> None:
@@ -63,7 +69,7 @@ def timed_process(args: list[str], env: dict[str, str]) -> float:
 
 def runs(repeats: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
-        base = ["run", "--as-of", AS_OF.isoformat(), "--out", str(Path(tmp) / "out"), "--force"]
+        base = ["run", "--as-of", AS_OF.isoformat(), "--question", QUESTION, "--out", str(Path(tmp) / "out"), "--force"]
         cold_env = os.environ | {"PYTENSOR_FLAGS": f"compiledir={tmp}/pytensor"}
         print(f"cold (empty compile cache), with briefing: {timed_process(base, cold_env):.1f} s")
         for label, extra in (("warm, with briefing", []), ("warm, no briefing", ["--no-briefing"])):
@@ -77,7 +83,7 @@ def items(counts: list[int]) -> None:
         for n in counts:
             folder = Path(tmp) / f"e{n}"
             write_items(folder, n, date(2025, 9, 8), AS_OF)
-            config = RunConfig(as_of=AS_OF, evidence=folder, out=Path(tmp) / f"o{n}", briefing=False)
+            config = RunConfig(as_of=AS_OF, evidence=folder, out=Path(tmp) / f"o{n}", briefing=False, question=QUESTION)
             start = time.perf_counter()
             inputs = load_inputs(config)
             loaded = time.perf_counter()
@@ -100,7 +106,7 @@ def year_of_weeks(weeks: int, per_week: int) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "evidence"
         write_items(folder, weeks * per_week, date(2025, 9, 8), dates[-1])
-        template = RunConfig(as_of=dates[0], evidence=folder, out=Path(tmp) / "out", briefing=False)
+        template = RunConfig(as_of=dates[0], evidence=folder, out=Path(tmp) / "out", briefing=False, question=QUESTION)
         start = time.perf_counter()
         laps = []
         for _week in backfill(template, dates):
@@ -134,11 +140,19 @@ def score_history(weeks: int) -> None:
         record_resolution(out, question, "war", date(2025, 12, 31))
         marks = REPO / "benchmarks"
         start = time.perf_counter()
-        card = score_question(out, REPO / "priors" / "ukraine_2026.yaml", marks)
+        card = score_question(out, PRIORS, marks)
         scored = time.perf_counter()
         write_archive(out, marks)
         archived = time.perf_counter()
-        args = ["score", "--out", str(out), "--priors", str(REPO / "priors" / "ukraine_2026.yaml"), "--benchmarks", str(marks)]
+        args = [
+            "score",
+            "--out",
+            str(out),
+            "--priors",
+            str(PRIORS),
+            "--benchmarks",
+            str(marks),
+        ]
         process = timed_process(args, dict(os.environ))
         print(
             f"{weeks} runs, {len(card.benchmarks)} benchmark(s) scored: score_question {scored - start:.2f} s, "
@@ -147,15 +161,28 @@ def score_history(weeks: int) -> None:
         )
 
 
+def portfolio(repeats: int) -> None:
+    """Warm ``forecast run`` of both questions (one fit) against the 2026 question alone."""
+    with tempfile.TemporaryDirectory() as tmp:
+        base = ["run", "--as-of", AS_OF.isoformat(), "--out", str(Path(tmp) / "out"), "--force"]
+        timed_process([*base, "--question", QUESTION], dict(os.environ))  # fill the compile cache
+        for label, extra in (("one question (ukraine-2026)", ["--question", QUESTION]), ("both questions", [])):
+            times = sorted(timed_process(base + extra, dict(os.environ)) for _ in range(repeats))
+            spread = f"min {times[0]:.1f}, max {times[-1]:.1f}"
+            print(f"{label}, with briefing: median {times[len(times) // 2]:.1f} s ({spread})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("what", choices=["runs", "items", "backfill", "score"])
+    parser.add_argument("what", choices=["runs", "items", "backfill", "score", "portfolio"])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--weeks", type=int, default=52)
     parser.add_argument("--per-week", type=int, default=5)
     args = parser.parse_args()
     if args.what == "runs":
         runs(args.repeats)
+    elif args.what == "portfolio":
+        portfolio(args.repeats)
     elif args.what == "score":
         score_history(args.weeks)
     elif args.what == "items":

@@ -19,7 +19,7 @@ from forecast.results.summary import Summary
 from forecast.run_inputs import RunConfig, load_inputs
 from forecast.store.history import HistoryStore
 from forecast.store.runs import RunExists
-from tests.helpers import CEASEFIRE, REPO, evidence_with, run_config
+from tests.helpers import CEASEFIRE, QUESTION, REPO, evidence_with, run_config
 
 LATER_ITEM = """\
 - id: hypothetical-summit
@@ -108,7 +108,7 @@ def test_items_are_used_by_report_date(tmp_path):
         "--as-of",
         "2025-11-21",
         "--priors",
-        str(REPO / "priors" / "ukraine_2026.yaml"),
+        str(QUESTION),
         "--evidence",
         str(REPO / "evidence"),
         "--out",
@@ -173,7 +173,7 @@ def test_cli_run_bad_input_exits_1_without_traceback(tmp_path):
         "--as-of",
         "2025-11-26",
         "--priors",
-        str(REPO / "priors" / "ukraine_2026.yaml"),
+        str(QUESTION),
         "--evidence",
         str(bad),
         "--out",
@@ -259,7 +259,7 @@ def test_backfill_command(backfilled: Path) -> None:
                 "--out",
                 str(backfilled),
                 "--priors",
-                str(REPO / "priors" / "ukraine_2026.yaml"),
+                str(QUESTION),
                 "--evidence",
                 str(REPO / "evidence"),
                 "--draws",
@@ -348,7 +348,7 @@ def test_a_cluster_reading_two_drivers_validates_and_runs_with_one_reading_per_d
     evidence = tmp_path / "evidence"
     evidence.mkdir()
     (evidence / "one-statement.yaml").write_text(TWO_READINGS)
-    validated = CliRunner().invoke(app, ["evidence", "validate", str(evidence), "--priors", str(REPO / "priors" / "ukraine_2026.yaml")])
+    validated = CliRunner().invoke(app, ["evidence", "validate", str(evidence), "--priors", str(QUESTION)])
     assert validated.exit_code == 0 and "OK" in validated.output
     _, summary = run_forecast(config(tmp_path / "out", evidence=evidence))
     assert list(summary.evidence) == ["one-statement"]

@@ -46,20 +46,24 @@ def schema(name: Annotated[SchemaName, typer.Argument(help="Which file's JSON Sc
 @reports_problems
 def history(
     out_dir: OutOpt = Path("reports"),
+    question_id: Annotated[
+        str | None, typer.Option("--question", help="Only this question's runs (default: every question's).")
+    ] = None,
     target: Annotated[
         str | None, typer.Option("--csv", help="Write the history as CSV to this file (- for stdout).")
     ] = None,
 ) -> None:
-    """Print the recorded runs (as-of date, forecast, diagnostics), or export them as CSV."""
+    """Print the recorded runs (as-of date, forecast, diagnostics) per question, or export them as CSV."""
     store = HistoryStore.beside(out_dir)
-    records = store.records()
+    records = store.records(question_id)
     if target is not None:
         _write_csv([r.flat() for r in records], target)
         if target != "-":
             err.print(f"Wrote {target} ({len(records)} runs)")
         return
     if not records:
-        out.print(f"No runs recorded in {store.path}")
+        which = f" of {question_id}" if question_id else ""
+        out.print(f"No runs{which} recorded in {store.path}")
         return
     for qid in dict.fromkeys(r.question_id for r in records):
         rows = [r for r in records if r.question_id == qid]

@@ -112,13 +112,12 @@ def hazards_at(draws: Draws, weeks: np.ndarray) -> np.ndarray:
 
 
 def state_draws(
-    draws: Draws, spec: Spec, as_of: date, horizon: date, state: str = "war", also: Iterable[date] = ()
+    draws: Draws, spec: Spec, as_of: date, horizon: date, state: str = "war"
 ) -> tuple[list[date], np.ndarray]:
-    """(dates, P(state) per draw (n, dates, 4)) from ``as_of`` (known ``state``) to ``horizon``, weekly
-    and on the days ``also`` (other questions' horizons)."""
+    """(dates, P(state) per draw (n, dates, 4)) from ``as_of`` (known ``state``) to ``horizon``."""
     if horizon >= spec.end:
         raise ValueError(f"horizon {horizon} is past the grid's end {spec.end}")
-    dates = step_dates(as_of, horizon, also)
+    dates = step_dates(as_of, horizon)
     weeks = np.array([spec.week_of(d) for d in dates[:-1]])
     q = generator(hazards_at(draws, weeks), spec.transitions)
     return dates, state_probabilities(q, step_years(dates), state_index(state))
@@ -127,9 +126,19 @@ def state_draws(
 def forecast_curves(
     idata: az.InferenceData, spec: Spec, as_of: date, horizon: date, state: str = "war", also: Iterable[date] = ()
 ) -> Curves:
-    """P(state) on every week from ``as_of`` (known ``state``) to ``horizon`` and on the days ``also``,
-    per draw and summarised."""
-    dates, draws = state_draws(Draws.of(idata), spec, as_of, horizon, state, also)
+    """P(state) on every week from ``as_of`` (known ``state``) to ``horizon``, per draw and summarised.
+
+    ``also``: days between them (other questions' horizons) given a point each, computed as that
+    question's own forecast is, so both agree on it exactly; the weekly steps do not change with them.
+    """
+    posterior = Draws.of(idata)
+    dates, draws = state_draws(posterior, spec, as_of, horizon, state)
+    extra = sorted({d for d in also if as_of < d < horizon} - set(dates))
+    if extra:
+        points = {d: state_draws(posterior, spec, as_of, d, state)[1][:, -1, :] for d in extra}
+        weekly = {d: draws[:, k, :] for k, d in enumerate(dates)}
+        dates = sorted([*dates, *extra])
+        draws = np.stack([points[d] if d in points else weekly[d] for d in dates], axis=1)
     low, high = np.quantile(draws, QUANTILES, axis=0)
     return Curves(dates=tuple(dates), states=STATES, draws=draws, mean=draws.mean(axis=0), low=low, high=high)
 

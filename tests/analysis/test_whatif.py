@@ -17,7 +17,7 @@ from forecast.model.settings import SamplerSettings
 from forecast.pipeline import run_forecast
 from forecast.results.summary import Summary
 from forecast.run_inputs import RunConfig, load_inputs
-from tests.helpers import CEASEFIRE, REPO, evidence_with, run_config
+from tests.helpers import CEASEFIRE, QUESTION, REPO, evidence_with, run_config
 
 SETTINGS = SamplerSettings(draws=200, tune=200, chains=2)
 ADDED = """\
@@ -149,7 +149,14 @@ def test_unknown_ids_and_clashing_ids_are_refused(plain, files, tmp_path) -> Non
 
 
 def invoke(out: Path, *args: str):
-    common = ["--priors", str(REPO / "priors" / "ukraine_2026.yaml"), "--evidence", str(REPO / "evidence"), "--out", str(out)]
+    common = [
+        "--priors",
+        str(QUESTION),
+        "--evidence",
+        str(REPO / "evidence"),
+        "--out",
+        str(out),
+    ]
     sizes = ["--draws", "100", "--tune", "100", "--chains", "2"]
     return CliRunner().invoke(app, ["whatif", "--as-of", "2025-11-26", *common, *sizes, *args])
 

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from forecast.cli import app
 from forecast.errors import InputError
 from forecast.inputs.load import load_benchmarks
-from tests.helpers import REPO, shipped_question
+from tests.helpers import QUESTION, REPO, shipped_question
 
 BAD = """\
 - id: market-ceasefire
@@ -69,7 +69,7 @@ def test_a_date_outside_the_question_is_located(bad_file: Path) -> None:
 
 
 def test_the_cli_reports_file_line_field_and_exits_1(bad_file: Path) -> None:
-    result = CliRunner().invoke(app, ["benchmarks", "validate", str(bad_file.parent), "--priors", str(REPO / "priors" / "ukraine_2026.yaml")])
+    result = CliRunner().invoke(app, ["benchmarks", "validate", str(bad_file.parent), "--priors", str(QUESTION)])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert f"{bad_file}:{line_of(BAD, 'probability:')}: probability:" in result.output
     missing = CliRunner().invoke(app, ["benchmarks", "validate", str(bad_file.parent / "nowhere")])
@@ -78,7 +78,8 @@ def test_the_cli_reports_file_line_field_and_exits_1(bad_file: Path) -> None:
 
 def test_the_shipped_benchmarks_validate() -> None:
     result = CliRunner().invoke(
-        app, ["benchmarks", "validate", str(REPO / "benchmarks"), "--priors", str(REPO / "priors" / "ukraine_2026.yaml")]
+        app,
+        ["benchmarks", "validate", str(REPO / "benchmarks"), "--priors", str(QUESTION)],
     )
     assert result.exit_code == 0, result.output
     assert "2 benchmarks" in result.output

@@ -131,7 +131,9 @@ def test_runs_are_recorded_and_the_briefing_reads_the_store(two_runs: Path) -> N
     records = HistoryStore.beside(two_runs).records()
     assert [r.as_of for r in records] == [FIRST.isoformat(), SECOND.isoformat()]
     for record in records:
-        assert Record.read(two_runs / QID / record.as_of).model_copy(update={"recorded_at": record.recorded_at}) == record
+        assert (
+            Record.read(two_runs / QID / record.as_of).model_copy(update={"recorded_at": record.recorded_at}) == record
+        )
     latest = read_document(two_runs / QID / SECOND.isoformat() / "summary.json", Summary)
     assert find_history(two_runs / QID / SECOND.isoformat(), latest) == [records[0]]
     html = (two_runs / QID / SECOND.isoformat() / "briefing.html").read_text()
