@@ -62,7 +62,8 @@ from forecast.store.runs import RunExists, existing_run, migrate, write_run
 
 _EVERY = re.compile(r"^\s*(\d+)\s*([dw])\s*$", re.IGNORECASE)
 MAX_EVERY_DAYS = 3653  # a longer step overflows date arithmetic and gives at most one date of any question
-SAMPLER_NAME = "NUTS (PyMC), drivers in data-whitened coordinates; attribution by PSIS (ArviZ)"
+SAMPLER_NAMES = {"pymc": "NUTS (PyMC)", "nutpie": "NUTS (nutpie, numba-compiled PyMC model)"}
+SAMPLER_DETAIL = "drivers in data-whitened coordinates; attribution by PSIS (ArviZ)"
 
 
 def versions() -> dict[str, str]:
@@ -123,7 +124,7 @@ def fit_and_summarise(config: RunConfig, inputs: Inputs, forecaster: Forecaster)
             ess_bulk_min=ess,
             divergences=divergences,
             warnings=warnings,
-            sampler=SAMPLER_NAME,
+            sampler=f"{SAMPLER_NAMES[settings.sampler]}, {SAMPLER_DETAIL}",
             chains=settings.chains,
             draws=settings.draws,
             tune=settings.tune,
@@ -166,7 +167,9 @@ def build_manifest(config: RunConfig, inputs: Inputs, command: str) -> Manifest:
         command=command,
         inputs=inputs.hashes,
         versions=versions(),
-        sampler=SamplerRecord(chains=settings.chains, draws=settings.draws, tune=settings.tune),
+        sampler=SamplerRecord(
+            chains=settings.chains, draws=settings.draws, tune=settings.tune, sampler=settings.sampler
+        ),
     )
 
 

@@ -2,7 +2,7 @@
 
     python scripts/benchmark.py runs      # `forecast run` of the example as a process: cold and warm
     python scripts/benchmark.py items     # 100 vs 10,000 synthetic items: fit time, R-hat, divergences
-    python scripts/benchmark.py backfill  # a 52-week backfill, model compiled once
+    python scripts/benchmark.py backfill  # a 52-week backfill, model compiled once (--sampler nutpie)
     python scripts/benchmark.py score     # `forecast score` and the archive page on 52 synthetic runs
     python scripts/benchmark.py portfolio # `forecast run` of both shipped questions against one alone
 
@@ -31,6 +31,7 @@ import yaml
 
 from forecast.horizon import compile_forecaster
 from forecast.inputs.schema import DRIVER_IDS
+from forecast.model.settings import SamplerSettings
 from forecast.pipeline import backfill, run_dates, run_forecast
 from forecast.run_inputs import RunConfig, load_inputs
 
@@ -67,9 +68,10 @@ def timed_process(args: list[str], env: dict[str, str]) -> float:
     return time.perf_counter() - start
 
 
-def runs(repeats: int) -> None:
+def runs(repeats: int, sampler: str = "pymc") -> None:
     with tempfile.TemporaryDirectory() as tmp:
         base = ["run", "--as-of", AS_OF.isoformat(), "--question", QUESTION, "--out", str(Path(tmp) / "out"), "--force"]
+        base += ["--sampler", sampler]
         cold_env = os.environ | {"PYTENSOR_FLAGS": f"compiledir={tmp}/pytensor"}
         print(f"cold (empty compile cache), with briefing: {timed_process(base, cold_env):.1f} s")
         for label, extra in (("warm, with briefing", []), ("warm, no briefing", ["--no-briefing"])):
@@ -99,14 +101,23 @@ def items(counts: list[int]) -> None:
             )
 
 
-def year_of_weeks(weeks: int, per_week: int) -> None:
+def year_of_weeks(weeks: int, per_week: int, sampler: str = "pymc") -> None:
     logging.getLogger("pymc").setLevel(logging.ERROR)
     first = date(2025, 11, 24)
     dates = run_dates(first, first + timedelta(weeks=weeks - 1), timedelta(days=7))
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "evidence"
         write_items(folder, weeks * per_week, date(2025, 9, 8), dates[-1])
-        template = RunConfig(as_of=dates[0], evidence=folder, out=Path(tmp) / "out", briefing=False, question=QUESTION)
+        settings = SamplerSettings(sampler="nutpie" if sampler == "nutpie" else "pymc")
+        template = RunConfig(
+            as_of=dates[0],
+            evidence=folder,
+            out=Path(tmp) / "out",
+            briefing=False,
+            sensitivity=False,
+            question=QUESTION,
+            settings=settings,
+        )
         start = time.perf_counter()
         laps = []
         for _week in backfill(template, dates):
@@ -114,7 +125,7 @@ def year_of_weeks(weeks: int, per_week: int) -> None:
         total = laps[-1] - start
         steps = np.diff([start, *laps])
         print(
-            f"{weeks}-week backfill ({weeks * per_week} items): {total:.0f} s; first week {steps[0]:.1f} s "
+            f"{weeks}-week backfill ({weeks * per_week} items, {sampler}): {total:.0f} s; first week {steps[0]:.1f} s "
             f"(with compile), later weeks median {np.median(steps[1:]):.1f} s, max {steps[1:].max():.1f} s"
         )
         shutil.rmtree(folder)
@@ -178,9 +189,10 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--weeks", type=int, default=52)
     parser.add_argument("--per-week", type=int, default=5)
+    parser.add_argument("--sampler", choices=["pymc", "nutpie"], default="pymc")
     args = parser.parse_args()
     if args.what == "runs":
-        runs(args.repeats)
+        runs(args.repeats, args.sampler)
     elif args.what == "portfolio":
         portfolio(args.repeats)
     elif args.what == "score":
@@ -188,7 +200,7 @@ def main() -> None:
     elif args.what == "items":
         items([100, 10_000])
     else:
-        year_of_weeks(args.weeks, args.per_week)
+        year_of_weeks(args.weeks, args.per_week, args.sampler)
 
 
 if __name__ == "__main__":

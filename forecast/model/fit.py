@@ -17,15 +17,18 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import arviz as az
 import numpy as np
+import nutpie
 import pymc as pm
+import xarray as xr
 
 from forecast.model.joint import build_model, evidence_data
 from forecast.model.measured import MeasuredItem, presence
 from forecast.model.readings import Item, Readings, empty_readings, readings
-from forecast.model.settings import SamplerSettings
+from forecast.model.settings import Sampler, SamplerSettings
 from forecast.model.spec import Spec
 from forecast.process import generator, state_probabilities, step_dates, step_years
 from forecast.states import STATES, state_index
@@ -200,10 +203,13 @@ class Forecaster:
         chains: int = 2,
         target_accept: float = 0.8,
         settings: SamplerSettings | None = None,
+        sampler: Sampler = "pymc",
     ) -> None:
         if settings is not None:
             draws, tune, chains, target_accept = settings.draws, settings.tune, settings.chains, settings.target_accept
-        self.spec = spec
+            sampler = settings.sampler
+        self.spec, self.sampler = spec, sampler
+        self._nutpie: Any = None  # nutpie's compiled model, built on the first nutpie fit
         self.draws, self.tune, self.chains, self.target_accept = draws, tune, chains, target_accept
         self.cores = min(chains, os.cpu_count() or 1)  # chains in parallel; the draws do not depend on it
         self._fits: OrderedDict[str, az.InferenceData] = OrderedDict()
@@ -235,11 +241,23 @@ class Forecaster:
         if key in self._fits:
             self._fits.move_to_end(key)
             return self._fits[key]
+        sample = self._nutpie_sample if self.sampler == "nutpie" else self._pymc_sample
+        idata = sample(data, seed, draws or self.draws, draws or self.tune)
+        self._fits[key] = idata
+        if len(self._fits) > KEPT_FITS:
+            self._fits.popitem(last=False)
+        return idata
+
+    def forget_fits(self) -> None:
+        """Drop the kept fits: the next fit of any data samples anew."""
+        self._fits.clear()
+
+    def _pymc_sample(self, data: dict[str, np.ndarray], seed: int, draws: int, tune: int) -> az.InferenceData:
         pm.set_data(data, model=self.model)
         self._step.sampling_state = copy.deepcopy(self._untuned)
-        idata = pm.sample(
-            draws=draws or self.draws,
-            tune=draws or self.tune,
+        return pm.sample(
+            draws=draws,
+            tune=tune,
             chains=self.chains,
             cores=self.cores,
             step=self._step,
@@ -248,9 +266,31 @@ class Forecaster:
             progressbar=False,
             compute_convergence_checks=False,
         )
-        self._fits[key] = idata
-        if len(self._fits) > KEPT_FITS:
-            self._fits.popitem(last=False)
+
+    def _nutpie_sample(self, data: dict[str, np.ndarray], seed: int, draws: int, tune: int) -> az.InferenceData:
+        """The same model under nutpie: compiled once (numba), the data swapped with ``with_data``.
+
+        nutpie keeps only the containers the log density reads, so the measured presence (post-processing
+        only) is put back as ``constant_data``, where PyMC's sampler leaves it.
+        """
+        if self._nutpie is None:
+            pm.set_data(data, model=self.model)
+            self._nutpie = nutpie.compile_pymc_model(self.model)
+        compiled = self._nutpie.with_data(**{k: v for k, v in data.items() if k in self._nutpie.shared_data})
+        idata = nutpie.sample(
+            compiled,
+            draws=draws,
+            tune=tune,
+            chains=self.chains,
+            cores=self.cores,
+            seed=seed,
+            target_accept=self.target_accept,
+            save_warmup=False,
+            progress_bar=False,
+        )
+        if "measured_presence" in data:
+            presence = xr.Dataset({"measured_presence": (("week", "cell"), np.asarray(data["measured_presence"]))})
+            idata.add_groups(constant_data=presence)
         return idata
 
     def fit_items(self, items: list[Item], as_of: date, seed: int = 0) -> az.InferenceData:

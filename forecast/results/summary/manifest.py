@@ -13,6 +13,7 @@ class SamplerRecord(DocumentModel):
     chains: int
     draws: int
     tune: int
+    sampler: str = "pymc"  # or nutpie (manifests before version 3 name none: PyMC's)
 
 
 class Manifest(DocumentModel):
