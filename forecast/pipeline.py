@@ -138,6 +138,7 @@ def fit_and_summarise(config: RunConfig, inputs: Inputs, forecaster: Forecaster)
         benchmarks=crowd,
         union_curves=union_curves(crowd, curves),
         why=why(inputs, forecaster, evidence, events, as_of),
+        shared_horizons=inputs.earlier,
     )
     return Fit(idata, evidence, summary)
 

@@ -82,17 +82,23 @@ class Inputs:
     measured: list[MeasuredItem] = field(default_factory=list)  # the used items of the measured kinds
     weights: EvidenceWeights | None = None  # the measured table (None: a model of drivers only)
     effects: MeasuredEffects = field(default_factory=lambda: no_effects(TRANSITION_LABELS))
-    horizons: tuple[date, ...] = ()  # of every question sharing this one's fit (the grid runs past the last)
+    sharing: dict[str, date] = field(default_factory=dict)  # id -> horizon of the questions sharing this fit
 
     @property
     def grid_end(self) -> date:
         """The last horizon of the questions sharing the fit: one grid, so one posterior, for all of them."""
-        return max((*self.horizons, self.question.horizon))
+        return max((*self.sharing.values(), self.question.horizon))
+
+    @property
+    def earlier(self) -> dict[str, date]:
+        """The questions sharing the fit whose horizon comes before this one's: its curve has a point on each."""
+        return {
+            qid: day for qid, day in sorted(self.sharing.items(), key=lambda kv: kv[1]) if day < self.question.horizon
+        }
 
     @property
     def marks(self) -> tuple[date, ...]:
-        """The other questions' horizons before this one's: its curve has a point on each."""
-        return tuple(sorted(h for h in self.horizons if h < self.question.horizon))
+        return tuple(self.earlier.values())
 
     def spec(
         self,
@@ -172,7 +178,7 @@ def load_inputs(config: RunConfig) -> Inputs:
         measured=measured,
         weights=weights,
         effects=question_effects(weights, kinds, question.reference.mismatch),
-        horizons=tuple(q.horizon for q in group),
+        sharing={q.id: q.horizon for q in group},
     )
 
 

@@ -78,6 +78,17 @@ def test_the_2027_curve_on_the_2026_horizon_is_the_2026_forecast(portfolio) -> N
     # one story told to two dates: a year more of the same hazards moves chance out of war
     assert long.outcomes["war"].mean < short.outcomes["war"].mean
     assert long.run_id == short.run_id  # the same inputs (both files are hashed by both) and seed
+    assert long.shared_horizons == {IDS[0]: short.horizon} and short.shared_horizons == {}
+
+
+def test_the_2027_briefing_says_whose_forecast_its_2026_point_is(portfolio) -> None:
+    out, weeks = portfolio
+    short = weeks[IDS[0]].summary
+    assert short is not None
+    war = round(short.outcomes["war"].mean * 100)
+    long_html = (out / IDS[1] / AS_OF.isoformat() / "briefing.html").read_text()
+    assert f"The point on 31 December 2026 (continued war {war}%) is the forecast of question {IDS[0]}" in long_html
+    assert "is the forecast of question" not in (out / IDS[0] / AS_OF.isoformat() / "briefing.html").read_text()
 
 
 def test_a_question_run_alone_gives_the_numbers_it_has_in_the_portfolio(portfolio, tmp_path: Path) -> None:

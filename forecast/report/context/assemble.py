@@ -13,7 +13,7 @@ from forecast.store.history import Record, ScoreRow
 from .. import charts
 from ..analysis import SensitivityView, WatchView, sensitivity_view, watch_view
 from ..track import ScoreLine, track_record
-from ..wep import format_number
+from ..wep import format_number, format_pct
 from ..why import WhyView, why_view
 from .appendix import HASH_SHOWN, MAX_EXCLUDED, MAX_WARNINGS, Check, InputFile, sampler_checks, sampler_lines
 from .common import long_date
@@ -48,6 +48,7 @@ class Briefing:
     trend_chart: charts.Chart | None
     n_runs: int
     curves_chart: charts.Chart
+    shared_points: list[str]  # "the point on <day> is question <id>'s forecast", one per earlier question
     interval_sentence: str
     state_sentence: str
     drivers: list[DriverPanelRow]
@@ -122,6 +123,7 @@ def build(
         trend_chart=trend_chart(summary, history, rows),
         n_runs=len(history) + 1,
         curves_chart=curves_chart(summary, rows),
+        shared_points=shared_points(summary),
         interval_sentence=interval_sentence(summary.interval),
         state_sentence=state_sentence(summary),
         drivers=driver_rows(summary),
@@ -151,3 +153,19 @@ def build(
         crowd=crowd(summary),
         track_record=track_record(scores or []),
     )
+
+
+def shared_points(summary: Summary) -> list[str]:
+    """One sentence per question fitted with this one whose horizon is earlier: its forecast is on our curve."""
+    lead = max(summary.outcomes, key=lambda k: summary.outcomes[k].mean)
+    labels = {o.id: o.label for o in summary.question.outcomes}
+    out = []
+    for qid, day in summary.shared_horizons.items():
+        points = [p for p in summary.curves[lead] if p.date == day]
+        if points:
+            chance = format_pct(points[0].mean)
+            out.append(
+                f"The point on {long_date(day)} ({labels[lead].lower()} {chance}) is the forecast of question "
+                f"{qid}: the same model, evidence and fit, read on its horizon."
+            )
+    return out

@@ -309,3 +309,8 @@ class Summary(DocumentModel):
         default_factory=dict, description="'ceasefire+deal' -> weekly chance of that union, for the benchmarks' chart"
     )
     why: WhyThisNumber | None = Field(default=None, description="the measured weights behind this run")
+    shared_horizons: dict[str, date] = Field(
+        default_factory=dict,
+        description="question id -> horizon of the questions fitted with this one whose horizon is earlier: "
+        "the curves have a point on each, equal to that question's forecast",
+    )
