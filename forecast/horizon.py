@@ -25,7 +25,9 @@ def horizon_forecast(config: RunConfig, inputs: Inputs, forecaster: Forecaster) 
     """Items -> readings -> NUTS fit (the run's seed) -> curves: the one path a run and a what-if share."""
     evidence = forecaster.readings(inputs.items, config.as_of, inputs.measured)
     idata = forecaster.fit(evidence, seed=config.run_seed)
-    curves = forecaster.forecast_curves(idata, config.as_of, inputs.question.horizon, inputs.state.state, inputs.marks)
+    curves = forecaster.forecast_curves(
+        idata, config.as_of, inputs.question.horizon, inputs.state.state, inputs.earlier.values()
+    )
     return HorizonForecast(evidence, idata, curves)
 
 

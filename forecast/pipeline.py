@@ -25,7 +25,7 @@ import pandas as pd
 
 from forecast.analysis.blocks import analyst_blocks
 from forecast.horizon import compile_forecaster, horizon_forecast
-from forecast.inputs.load import load_question, load_questions
+from forecast.inputs.load import latest_question, load_question, load_questions
 from forecast.inputs.schema import Question
 from forecast.model.attribution import attribute
 from forecast.model.fit import Forecaster
@@ -279,7 +279,7 @@ def _run_dates(template: RunConfig, dates: list[date], command: str) -> Iterator
         if template.question is not None:
             check_as_of(template.priors, questions[0], as_of)
         elif all(out_of_span(q, as_of) for q in questions):
-            check_as_of(template.priors, max(questions, key=lambda q: q.horizon), as_of)
+            check_as_of(template.priors, latest_question(questions), as_of)
     migrate(template.out)
     forecasters: dict[str, Forecaster] = {}
     for as_of in dates:

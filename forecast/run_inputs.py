@@ -22,11 +22,12 @@ from forecast.inputs.load import (
     default_kinds_path,
     evidence_files,
     fit_group,
+    latest_question,
     load_evidence,
     load_kinds,
     load_portfolio_benchmarks,
-    load_question,
-    load_questions,
+    located_questions,
+    pick_question,
     question_path,
     reference_dir,
     split_by_date,
@@ -96,10 +97,6 @@ class Inputs:
             qid: day for qid, day in sorted(self.sharing.items(), key=lambda kv: kv[1]) if day < self.question.horizon
         }
 
-    @property
-    def marks(self) -> tuple[date, ...]:
-        return tuple(self.earlier.values())
-
     def spec(
         self,
         hazards: HazardTable | None = None,
@@ -152,14 +149,15 @@ def check_as_of(priors: Path, question: Question, as_of: date) -> None:
 
 def load_inputs(config: RunConfig) -> Inputs:
     """Load and validate the question, catalogues, reference data and evidence for ``config.as_of``."""
-    question = load_question(config.priors, config.question)
+    found = located_questions(config.priors)
+    _, question = pick_question(found, config.priors, config.question)
     check_as_of(config.priors, question, config.as_of)
-    questions = load_questions(config.priors)
+    questions = [q for _, q in found]
     group = fit_group(questions, question)
     kinds_path = config.kinds or default_kinds_path()
     kinds = load_kinds(kinds_path)
-    story = max(group, key=lambda q: q.horizon)  # evidence may be dated up to the group's last horizon
-    used, later = split_by_date(load_evidence(config.evidence, story, kinds), config.as_of)
+    # evidence may be dated up to the group's last horizon
+    used, later = split_by_date(load_evidence(config.evidence, latest_question(group), kinds), config.as_of)
     weights = load_weights(reference_dir(config.priors))
     hazards = fit_reference(question.reference, config.as_of, reference_dir(config.priors))
     hazards = rebased(hazards, dict(weights.baseline_multiplier.get(question.reference.class_, {})))
@@ -173,7 +171,7 @@ def load_inputs(config: RunConfig) -> Inputs:
         later,
         readings,
         current_state(used, config.as_of),
-        input_hashes(config, kinds_path, [q.id for q in group]),
+        input_hashes(config, kinds_path, [p for p, q in found if q.id in {g.id for g in group}]),
         benchmarks=[b for b in load_portfolio_benchmarks(config.benchmarks, questions) if b.question_id == question.id],
         measured=measured,
         weights=weights,
@@ -226,13 +224,12 @@ def current_state(used: list[LocatedItem], as_of: date) -> StateRecord:
     return StateRecord(state=str(last.state), since=last.date, item=last.id)
 
 
-def input_hashes(config: RunConfig, kinds_path: Path, question_ids: list[str]) -> dict[str, str]:
+def input_hashes(config: RunConfig, kinds_path: Path, question_files: list[Path]) -> dict[str, str]:
     """SHA-256 of every input file, keyed by a stable label (not the machine's absolute path).
 
-    ``question_ids``: the questions sharing the fit, whose horizons set the grid."""
+    ``question_files``: the files of the questions sharing the fit, whose horizons set the grid."""
     reference = reference_dir(config.priors)
-    questions = [question_path(config.priors, qid) for qid in question_ids]
-    files = {f"priors/{path.name}": path for path in questions}
+    files = {f"priors/{path.name}": path for path in question_files}
     files["kinds.yaml"] = kinds_path
     tables = sorted([*reference.glob("*.csv"), *reference.glob("*.json")])
     files.update({f"priors/reference/{p.name}": p for p in tables})

@@ -60,18 +60,23 @@ def _validate(
 
 def load_question(path: Path, question_id: str | None = None) -> Question:
     """The question in ``path``: a file, or the file of a priors folder (``question_id`` picks one of several)."""
-    return _read_question(question_path(path, question_id))
+    return pick_question(located_questions(path), path, question_id)[1]
 
 
 def load_questions(path: Path) -> list[Question]:
     """Every question in ``path`` (a file, or a priors folder), in file order, their ids distinct."""
+    return [question for _, question in located_questions(path)]
+
+
+def located_questions(path: Path) -> list[tuple[Path, Question]]:
+    """Every question file in ``path`` with its question, each read once, their ids distinct."""
     found = [(p, _read_question(p)) for p in question_paths(path)]
     seen: dict[str, Path] = {}
     for file, question in found:
         if question.id in seen:
             raise InputError(file, 1, "id", f"question id {question.id!r} is also the id in {seen[question.id]}")
         seen[question.id] = file
-    return [question for _, question in found]
+    return found
 
 
 def _read_question(path: Path) -> Question:
@@ -98,16 +103,21 @@ def question_paths(path: Path) -> list[Path]:
 
 def question_path(path: Path, question_id: str | None = None) -> Path:
     """The file of one question: the only one in ``path``, or the one whose ``id`` is ``question_id``."""
-    files = question_paths(path)
+    return pick_question(located_questions(path), path, question_id)[0]
+
+
+def pick_question(
+    found: list[tuple[Path, Question]], path: Path, question_id: str | None = None
+) -> tuple[Path, Question]:
+    """Of the questions ``found`` in ``path``: the only one, or the one whose ``id`` is ``question_id``."""
+    ids = ", ".join(question.id for _, question in found)
     if question_id is None:
-        if len(files) == 1:
-            return files[0]
-        ids = ", ".join(_read_question(p).id for p in files)
-        raise InputError(path, None, "", f"holds {len(files)} questions ({ids}): name one with --question ID")
-    for file in files:
-        if _read_question(file).id == question_id:
-            return file
-    ids = ", ".join(_read_question(p).id for p in files)
+        if len(found) == 1:
+            return found[0]
+        raise InputError(path, None, "", f"holds {len(found)} questions ({ids}): name one with --question ID")
+    for file, question in found:
+        if question.id == question_id:
+            return file, question
     raise InputError(path, None, "question", f"no question {question_id!r} here; the questions are {ids}")
 
 
@@ -118,12 +128,16 @@ def fit_group(questions: list[Question], question: Question) -> list[Question]:
     return [question, *(q for q in questions if q.model_key() == key and q.id != question.id)]
 
 
+def latest_question(questions: list[Question]) -> Question:
+    """The question with the latest horizon: its span covers the others' ends."""
+    return max(questions, key=lambda q: q.horizon)
+
+
 def story_question(path: Path, question_id: str | None = None) -> Question:
     """The question evidence is checked against: of ``question_id``'s fit group (of every question in
     ``path`` for None), the one with the latest horizon, whose grid covers the others'."""
     questions = load_questions(path)
-    group = fit_group(questions, load_question(path, question_id)) if question_id else questions
-    return max(group, key=lambda q: q.horizon)
+    return latest_question(fit_group(questions, load_question(path, question_id)) if question_id else questions)
 
 
 def reference_dir(priors: Path) -> Path:
